@@ -1,0 +1,32 @@
+import type { RuntimeManifest } from '../domain/exec.js';
+import type { SystemLimits } from '../domain/limits.js';
+
+/** Resolved configuration: what every module receives. Built by `load.ts` from the environment schema. */
+export interface Config {
+  role: 'all' | 'api' | 'invoker';
+  http: { host: string; port: number; apiHost: string };
+  logLevel: string;
+  queue: { adapter: 'memory' | 'bullmq'; redisUrl: string; name: string };
+  store: {
+    adapter: 'memory' | 'file' | 'couchdb';
+    dataDir: string;
+    couchdbUrl: string;
+    couchdbPrefix: string;
+    batchSize: number;
+    batchDelayMs: number;
+    bufferMax: number;
+  };
+  invoker: {
+    containers: 'process' | 'docker';
+    dockerSocket: string;
+    id: string;
+    concurrency: number;
+    memoryMB: number;
+    idleContainerMs: number;
+    network: string;
+  };
+  runtimes: RuntimeManifest[];
+  guest: { namespace: string; uuid: string; key: string };
+  limits: SystemLimits;
+  printKey: boolean;
+}

@@ -1,0 +1,67 @@
+import { WhirlError } from '../errors/whirl-error.js';
+import type { Config } from './config.js';
+import { EnvSchema } from './schema.js';
+
+/** Parses the environment once. Throws a WhirlError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new WhirlError('WHIRL_BAD_REQUEST', [`invalid configuration: ${detail}`]);
+  }
+  const e = parsed.data;
+  const [uuid = '', key = ''] = splitKey(e.WHIRL_GUEST_KEY);
+  return {
+    role: e.WHIRL_ROLE,
+    http: { host: e.WHIRL_HOST, port: e.WHIRL_PORT, apiHost: e.WHIRL_API_HOST ?? `http://${e.WHIRL_HOST}:${e.WHIRL_PORT}` },
+    logLevel: e.WHIRL_LOG_LEVEL,
+    queue: { adapter: e.WHIRL_QUEUE, redisUrl: e.WHIRL_REDIS_URL, name: e.WHIRL_QUEUE_NAME },
+    store: {
+      adapter: e.WHIRL_STORE,
+      dataDir: e.WHIRL_DATA_DIR,
+      couchdbUrl: e.WHIRL_COUCHDB_URL,
+      couchdbPrefix: e.WHIRL_COUCHDB_PREFIX,
+      batchSize: e.WHIRL_RECORD_BATCH_SIZE,
+      batchDelayMs: e.WHIRL_RECORD_BATCH_DELAY_MS,
+      bufferMax: e.WHIRL_RECORD_BUFFER_MAX,
+    },
+    invoker: {
+      containers: e.WHIRL_CONTAINERS,
+      dockerSocket: e.WHIRL_DOCKER_SOCKET,
+      id: e.WHIRL_INVOKER_ID,
+      concurrency: e.WHIRL_INVOKER_CONCURRENCY,
+      memoryMB: e.WHIRL_INVOKER_MEMORY_MB,
+      idleContainerMs: e.WHIRL_IDLE_CONTAINER_MS,
+      network: e.WHIRL_CONTAINER_NETWORK,
+    },
+    runtimes: [
+      {
+        family: 'nodejs',
+        kinds: [{ kind: 'nodejs:20', image: e.WHIRL_NODEJS_IMAGE, default: true }],
+      },
+    ],
+    guest: { namespace: e.WHIRL_GUEST_NAMESPACE, uuid, key },
+    limits: {
+      timeout: { min: e.WHIRL_LIMIT_TIMEOUT_MIN, max: e.WHIRL_LIMIT_TIMEOUT_MAX, default: e.WHIRL_LIMIT_TIMEOUT_DEFAULT },
+      memory: { min: e.WHIRL_LIMIT_MEMORY_MIN, max: e.WHIRL_LIMIT_MEMORY_MAX, default: e.WHIRL_LIMIT_MEMORY_DEFAULT },
+      logs: { min: e.WHIRL_LIMIT_LOGS_MIN, max: e.WHIRL_LIMIT_LOGS_MAX, default: e.WHIRL_LIMIT_LOGS_DEFAULT },
+      concurrency: {
+        min: e.WHIRL_LIMIT_CONCURRENCY_MIN,
+        max: e.WHIRL_LIMIT_CONCURRENCY_MAX,
+        default: e.WHIRL_LIMIT_CONCURRENCY_DEFAULT,
+      },
+      maxPayloadBytes: e.WHIRL_LIMIT_PAYLOAD_BYTES,
+      maxResultBytes: e.WHIRL_LIMIT_RESULT_BYTES,
+      maxCodeBytes: e.WHIRL_LIMIT_CODE_BYTES,
+      maxParameterBytes: e.WHIRL_LIMIT_PARAMETER_BYTES,
+      maxBlockingWaitMs: e.WHIRL_LIMIT_BLOCKING_WAIT_MS,
+      sequenceMaxLength: e.WHIRL_LIMIT_SEQUENCE_LENGTH,
+    },
+    printKey: e.WHIRL_PRINT_KEY,
+  };
+}
+
+function splitKey(k: string): [string, string] {
+  const i = k.indexOf(':');
+  return [k.slice(0, i), k.slice(i + 1)];
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration, from environment variables. Every default is written here and nowhere else.
+ * `process.env` is read only by `load.ts`.
+ */
+const int = (def: number) => z.coerce.number().int().default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const EnvSchema = z.object({
+  /** Which processes run here: API, invoker, or both (the embedded default). */
+  WHIRL_ROLE: z.enum(['all', 'api', 'invoker']).default('all'),
+  WHIRL_HOST: z.string().default('127.0.0.1'),
+  WHIRL_PORT: int(3233),
+  /** Public URL actions use to call back (`__OW_API_HOST`); defaults to http://WHIRL_HOST:WHIRL_PORT. */
+  WHIRL_API_HOST: z.string().optional(),
+  WHIRL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  WHIRL_QUEUE: z.enum(['memory', 'bullmq']).default('memory'),
+  WHIRL_REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Key prefix / queue name, so several Whirls can share one Redis. */
+  WHIRL_QUEUE_NAME: z.string().default('whirl'),
+
+  WHIRL_STORE: z.enum(['memory', 'file', 'couchdb']).default('file'),
+  WHIRL_DATA_DIR: z.string().default('.whirl'),
+  WHIRL_COUCHDB_URL: z.string().default('http://admin:admin@127.0.0.1:5984'),
+  WHIRL_COUCHDB_PREFIX: z.string().default('whirl_'),
+  /** Activation records per `_bulk_docs` request, and the longest a record waits for its batch (ms). */
+  WHIRL_RECORD_BATCH_SIZE: int(500),
+  WHIRL_RECORD_BATCH_DELAY_MS: int(5),
+  /** Records buffered before the writer pushes back on invokers (the batch queue is bounded). */
+  WHIRL_RECORD_BUFFER_MAX: int(20000),
+
+  WHIRL_CONTAINERS: z.enum(['process', 'docker']).default('process'),
+  WHIRL_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
+  /** Image for `nodejs:20`; built locally by `runtimes/nodejs/build.sh`. */
+  WHIRL_NODEJS_IMAGE: z.string().default('whirl/runtime-nodejs:20'),
+  WHIRL_INVOKER_ID: z.string().default('invoker0'),
+  /** In-flight activations per invoker process. */
+  WHIRL_INVOKER_CONCURRENCY: int(64),
+  /** Memory (MB) the invoker may give to containers. */
+  WHIRL_INVOKER_MEMORY_MB: int(4096),
+  /** An idle warm container is removed after this long (ms). */
+  WHIRL_IDLE_CONTAINER_MS: int(600_000),
+  WHIRL_CONTAINER_NETWORK: z.string().default('bridge'),
+
+  WHIRL_GUEST_NAMESPACE: z.string().default('guest'),
+  /** The well-known OpenWhisk guest key, so `wsk` works out of the box; set your own in production. */
+  WHIRL_GUEST_KEY: z
+    .string()
+    .regex(/^[^:]+:.{1,}$/)
+    .default('23bc46b1-71f6-4ed5-8c54-816aa4f8c502:123zO3xZCLrMN6v2BKK1dXYFpXlPkccOFqm12CdAsMgRU4VrNZ9lyGVCGuMDGIwP'),
+
+  WHIRL_LIMIT_TIMEOUT_MIN: int(100),
+  WHIRL_LIMIT_TIMEOUT_MAX: int(300_000),
+  WHIRL_LIMIT_TIMEOUT_DEFAULT: int(60_000),
+  WHIRL_LIMIT_MEMORY_MIN: int(128),
+  WHIRL_LIMIT_MEMORY_MAX: int(512),
+  WHIRL_LIMIT_MEMORY_DEFAULT: int(256),
+  WHIRL_LIMIT_LOGS_MIN: int(0),
+  WHIRL_LIMIT_LOGS_MAX: int(10),
+  WHIRL_LIMIT_LOGS_DEFAULT: int(10),
+  WHIRL_LIMIT_CONCURRENCY_MIN: int(1),
+  WHIRL_LIMIT_CONCURRENCY_MAX: int(500),
+  WHIRL_LIMIT_CONCURRENCY_DEFAULT: int(1),
+  WHIRL_LIMIT_PAYLOAD_BYTES: int(1_048_576),
+  WHIRL_LIMIT_RESULT_BYTES: int(1_048_576),
+  WHIRL_LIMIT_CODE_BYTES: int(48 * 1_048_576),
+  WHIRL_LIMIT_PARAMETER_BYTES: int(1_048_576),
+  WHIRL_LIMIT_BLOCKING_WAIT_MS: int(60_000),
+  WHIRL_LIMIT_SEQUENCE_LENGTH: int(50),
+
+  /** Print the guest key at startup (the embedded default does). */
+  WHIRL_PRINT_KEY: bool(true),
+});
+
+export type Env = z.infer<typeof EnvSchema>;

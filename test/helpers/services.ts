@@ -1,0 +1,41 @@
+import { describe } from 'vitest';
+
+/**
+ * Real services for tests. `scripts/test.sh` starts them and exports their addresses:
+ *   WHIRL_TEST_REDIS_URL, WHIRL_TEST_COUCHDB_URL, WHIRL_TEST_DOCKER_SOCKET (+ WHIRL_TEST_NODEJS_IMAGE).
+ * A suite that needs a service that is not there fails loudly under CI=true and is skipped loudly otherwise.
+ */
+export type Service = 'redis' | 'couchdb' | 'docker';
+
+const VARS: Record<Service, string> = {
+  redis: 'WHIRL_TEST_REDIS_URL',
+  couchdb: 'WHIRL_TEST_COUCHDB_URL',
+  docker: 'WHIRL_TEST_DOCKER_SOCKET',
+};
+
+export function serviceUrl(service: Service): string | undefined {
+  return process.env[VARS[service]] || undefined;
+}
+
+/** The Docker runtime image for `nodejs:20` built by `runtimes/nodejs/build.sh`. */
+export function nodejsImage(): string {
+  return process.env.WHIRL_TEST_NODEJS_IMAGE ?? 'whirl/runtime-nodejs:20';
+}
+
+/** `describe` that needs real services: fails under CI when one is missing, skips loudly otherwise. */
+export function describeWith(services: Service[], name: string, fn: () => void): void {
+  const missing = services.filter((s) => !serviceUrl(s));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  const why = `needs ${missing.map((s) => VARS[s]).join(', ')} (run 'npm test', which starts the services)`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error(`[services] ${name}: ${why}`);
+    });
+  } else {
+    console.warn(`\n[services] SKIPPING "${name}": ${why}\n`);
+    describe.skip(`${name} [SKIPPED: ${why}]`, fn);
+  }
+}
