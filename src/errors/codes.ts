@@ -50,6 +50,10 @@ export const ErrorCodes = {
   WHIRL_INTERNAL: { status: 500, message: 'Internal server error.' },
   WHIRL_STORE_UNAVAILABLE: { status: 503, message: 'The store is not reachable: {0}' },
   WHIRL_QUEUE_UNAVAILABLE: { status: 503, message: 'The activation queue is not reachable: {0}' },
+  // --- API (actions) ---
+  WHIRL_MISSING_CODE: { status: 400, message: 'The request content was malformed:\ncode undefined' },
+  WHIRL_BLACKBOX_IMAGE: { status: 400, message: "The 'blackbox' kind requires an image." },
+  WHIRL_PARAMETERS_TOO_LARGE: { status: 413, message: 'Parameters size {0} exceeds the allowed limit of {1} bytes.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -1,0 +1,142 @@
+import type { ActivationMessage, CompletionMessage } from '../../../domain/activation-message.js';
+import { WhirlError } from '../../../errors/whirl-error.js';
+import type {
+  ActivationQueue,
+  ConsumeOptions,
+  DeliveryHandler,
+  Subscription,
+} from '../../../ports/activation-queue.js';
+import type { Logger } from '../../../ports/logger.js';
+import { Fifo } from './fifo.js';
+import { MemoryConsumer, type PendingDelivery } from './memory-consumer.js';
+
+/**
+ * The embedded default: one process, no durability (a process crash loses everything it holds, which is also
+ * everything that would have run it). Messages are passed by reference, never copied: publishers and handlers
+ * must treat them as immutable.
+ *
+ * Delivery: FIFO across all consumers; a message is handed to the next consumer (round robin) with a free slot.
+ * Dispatch runs in a microtask, so a publish never runs a handler synchronously and no timer is involved.
+ * Idempotency holds while the message is pending or in flight (as BullMQ with `removeOnComplete`).
+ */
+export class MemoryActivationQueue implements ActivationQueue {
+  private readonly pending = new Fifo<PendingDelivery>();
+  /** activationIds pending or in flight: the de-duplication window. */
+  private readonly known = new Set<string>();
+  private readonly consumers: MemoryConsumer[] = [];
+  private readonly listeners = new Map<string, Set<(c: CompletionMessage) => void>>();
+  private readonly logger: Logger;
+  private nextConsumer = 0;
+  private drainScheduled = false;
+  private closed = false;
+
+  constructor(options: { logger: Logger }) {
+    this.logger = options.logger;
+  }
+
+  async publish(msg: ActivationMessage): Promise<void> {
+    if (this.closed) throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', ['queue is closed']);
+    if (this.known.has(msg.activationId)) return;
+    this.known.add(msg.activationId);
+    this.pending.push({ msg, redelivered: false });
+    this.scheduleDrain();
+  }
+
+  async consume(handler: DeliveryHandler, options: ConsumeOptions): Promise<MemoryConsumer> {
+    if (this.closed) throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', ['queue is closed']);
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new WhirlError('WHIRL_BAD_REQUEST', [`consumer concurrency must be a positive integer`]);
+    }
+    const consumer = new MemoryConsumer(handler, options, this.logger, {
+      finished: (id) => {
+        this.known.delete(id);
+        this.scheduleDrain();
+      },
+      detach: (c) => this.detach(c),
+      redeliver: (deliveries) => {
+        // Orphans go first: they were accepted before anything still pending.
+        for (let i = deliveries.length - 1; i >= 0; i--) this.pending.unshift(deliveries[i]!);
+        this.scheduleDrain();
+      },
+    });
+    this.consumers.push(consumer);
+    this.scheduleDrain();
+    return consumer;
+  }
+
+  async publishCompletion(replyTo: string, completion: CompletionMessage): Promise<void> {
+    const set = this.listeners.get(replyTo);
+    if (!set) return;
+    for (const listener of set) {
+      try {
+        listener(completion);
+      } catch (err) {
+        this.logger.error({ err, activationId: completion.activationId }, 'completion listener threw');
+      }
+    }
+  }
+
+  async subscribeCompletions(instanceId: string, listener: (c: CompletionMessage) => void): Promise<Subscription> {
+    if (this.closed) throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', ['queue is closed']);
+    let set = this.listeners.get(instanceId);
+    if (!set) this.listeners.set(instanceId, (set = new Set()));
+    // Wrap so that subscribing the same function twice gives two independent subscriptions.
+    const entry = (c: CompletionMessage) => listener(c);
+    set.add(entry);
+    return {
+      close: async () => {
+        const current = this.listeners.get(instanceId);
+        current?.delete(entry);
+        if (current?.size === 0) this.listeners.delete(instanceId);
+      },
+    };
+  }
+
+  async depth(): Promise<number> {
+    return this.known.size;
+  }
+
+  /** Stops every consumer gracefully (in-flight handlers are awaited) and drops subscriptions. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.consumers].map((c) => c.close()));
+    this.listeners.clear();
+  }
+
+  private detach(consumer: MemoryConsumer): void {
+    const i = this.consumers.indexOf(consumer);
+    if (i >= 0) this.consumers.splice(i, 1);
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    queueMicrotask(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  /** Hands pending messages, oldest first, to consumers with free slots, round robin. */
+  private drain(): void {
+    while (this.pending.size > 0) {
+      const consumer = this.pickConsumer();
+      if (!consumer) return;
+      consumer.deliver(this.pending.shift()!);
+    }
+  }
+
+  private pickConsumer(): MemoryConsumer | undefined {
+    const n = this.consumers.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.nextConsumer + k) % n;
+      const c = this.consumers[i]!;
+      if (c.hasCapacity()) {
+        this.nextConsumer = (i + 1) % n;
+        return c;
+      }
+    }
+    return undefined;
+  }
+}

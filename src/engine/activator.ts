@@ -1,0 +1,71 @@
+import type { ActivationRecord } from '../domain/activation.js';
+import { newActivationId } from '../domain/ids.js';
+import { isSequence } from '../domain/exec.js';
+import { WhirlError } from '../errors/whirl-error.js';
+import type { ActivationQueue, Subscription } from '../ports/activation-queue.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import { buildActivationMessage } from './activation-builder.js';
+import type { InvokeOutcome, InvokeRequest, InvokeService } from './invoke-service.js';
+
+/**
+ * The API process's side of an activation: queue it, and for blocking calls wait for the completion that the
+ * invoker publishes back to this instance (no store polling on the hot path).
+ *
+ * Invariant: a waiter is registered before the message is published, so a completion can never arrive unseen.
+ */
+export class Activator implements InvokeService {
+  private readonly waiters = new Map<string, (record: ActivationRecord) => void>();
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly deps: {
+      queue: ActivationQueue;
+      /** Unique per API process: completions are addressed to it. */
+      instanceId: string;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => {
+      this.waiters.get(c.activationId)?.(c.record);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = undefined;
+  }
+
+  async invoke(req: InvokeRequest): Promise<InvokeOutcome> {
+    if (isSequence(req.action.exec)) {
+      throw new WhirlError('WHIRL_BAD_REQUEST', ['Sequences run on the composition engine, which is not enabled.']);
+    }
+    const activationId = newActivationId();
+    const msg = buildActivationMessage(
+      req,
+      activationId,
+      this.deps.clock.now(),
+      req.blocking ? this.deps.instanceId : undefined,
+    );
+    if (!req.blocking) {
+      await this.deps.queue.publish(msg);
+      return { activationId };
+    }
+    let timer: { cancel(): void } | undefined;
+    const completed = new Promise<ActivationRecord | undefined>((resolve) => {
+      this.waiters.set(activationId, resolve);
+      timer = this.deps.clock.setTimeout(() => resolve(undefined), req.waitMs);
+    });
+    try {
+      await this.deps.queue.publish(msg);
+      const record = await completed;
+      return record ? { activationId, record } : { activationId };
+    } finally {
+      timer?.cancel();
+      this.waiters.delete(activationId);
+    }
+  }
+}

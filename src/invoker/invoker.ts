@@ -1,0 +1,160 @@
+import { StatusCode, type ActivationRecord } from '../domain/activation.js';
+import type { ActivationMessage } from '../domain/activation-message.js';
+import { isBlackbox, resolveKind, type RuntimeManifest } from '../domain/exec.js';
+import type { SystemLimits } from '../domain/limits.js';
+import type { ActivationQueue, Consumer, Delivery } from '../ports/activation-queue.js';
+import type { Clock } from '../ports/clock.js';
+import type { ContainerFactory, ContainerSpec } from '../ports/container-factory.js';
+import type { Logger } from '../ports/logger.js';
+import type { RecordSink } from '../ports/record-sink.js';
+import { runActivation, type RunResult } from './activation-runner.js';
+import { ContainerPool } from './container-pool.js';
+import { poolKey } from './pool-entry.js';
+import { failureRecord } from './record-builder.js';
+import { Messages } from './run-outcome.js';
+
+export interface InvokerOptions {
+  id: string;
+  concurrency: number;
+  memoryMB: number;
+  idleContainerMs: number;
+  /** Container network when an action does not turn it off. */
+  network: string;
+  apiHost: string;
+  runtimes: RuntimeManifest[];
+  limits: SystemLimits;
+}
+
+/**
+ * The consumer loop: takes activations from the queue, runs them in pooled containers and makes sure each one
+ * ends with exactly one record. A delivery is finished (and so acknowledged to the queue) only once its record is
+ * durably stored; the blocking caller hears the result earlier, as soon as it is known.
+ */
+export class Invoker {
+  private consumer: Consumer | undefined;
+  readonly pool: ContainerPool;
+
+  constructor(
+    private readonly deps: {
+      queue: ActivationQueue;
+      factory: ContainerFactory;
+      records: RecordSink;
+      clock: Clock;
+      logger: Logger;
+      options: InvokerOptions;
+    },
+  ) {
+    this.pool = new ContainerPool({
+      factory: deps.factory,
+      clock: deps.clock,
+      logger: deps.logger,
+      budgetMB: deps.options.memoryMB,
+      idleMs: deps.options.idleContainerMs,
+      namePrefix: containerPrefix(deps.options.id),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.deps.factory.cleanup(containerPrefix(this.deps.options.id));
+    this.consumer = await this.deps.queue.consume((msg, delivery) => this.handle(msg, delivery), {
+      invokerId: this.deps.options.id,
+      concurrency: this.deps.options.concurrency,
+    });
+  }
+
+  /** Stops taking work, finishes what is in flight, stores every record, removes the containers. */
+  async stop(): Promise<void> {
+    await this.consumer?.close();
+    this.consumer = undefined;
+    await this.pool.shutdown();
+  }
+
+  async handle(msg: ActivationMessage, delivery: Delivery): Promise<void> {
+    if (delivery.redelivered) {
+      // At-most-once: an earlier delivery may have run the action, so it is not run again.
+      await this.complete(msg, this.failureRecord(msg, StatusCode.WhiskError, Messages.invokerLost));
+      return;
+    }
+    let sentEarly = false;
+    const onResult = (record: ActivationRecord) => {
+      sentEarly = true;
+      this.reply(msg, record);
+    };
+    const result = await this.execute(msg, onResult);
+    if (!sentEarly) this.reply(msg, result.record);
+    await this.deps.records.write(result.record);
+  }
+
+  private async execute(msg: ActivationMessage, onResult: (r: ActivationRecord) => void): Promise<RunResult> {
+    const spec = this.containerSpec(msg);
+    if (!spec) {
+      const record = this.failureRecord(msg, StatusCode.DeveloperError, `Unsupported kind '${msg.action.exec.kind}'.`);
+      return { record, destroy: false, initialized: false };
+    }
+    const key = poolKey(msg.namespace, `${msg.action.namespace}/${msg.action.name}`, msg.action.revision);
+    let lease;
+    try {
+      lease = await this.pool.acquire(key, spec);
+    } catch (err) {
+      this.deps.logger.error({ activationId: msg.activationId, err: String(err) }, 'container start failed');
+      const record = this.failureRecord(msg, StatusCode.WhiskError, Messages.containerFailed(errorText(err)));
+      return { record, destroy: false, initialized: false };
+    }
+    const ctx = { container: lease.container, cold: lease.cold, acquiredAt: this.deps.clock.now() };
+    let result: RunResult;
+    try {
+      result = await runActivation(msg, ctx, this.runDeps(), onResult);
+    } catch (err) {
+      this.deps.logger.error({ activationId: msg.activationId, err: String(err) }, 'activation failed in the invoker');
+      const record = this.failureRecord(msg, StatusCode.WhiskError, `Internal error running the action: ${errorText(err)}`);
+      result = { record, destroy: true, initialized: false };
+    }
+    if (lease.cold && result.initialized) this.pool.markInitialized(lease.entry);
+    this.pool.release(lease.entry, result.destroy);
+    return result;
+  }
+
+  private async complete(msg: ActivationMessage, record: ActivationRecord): Promise<void> {
+    this.reply(msg, record);
+    await this.deps.records.write(record);
+  }
+
+  private reply(msg: ActivationMessage, record: ActivationRecord): void {
+    if (msg.replyTo === undefined) return;
+    this.deps.queue
+      .publishCompletion(msg.replyTo, { activationId: msg.activationId, record })
+      .catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, 'completion not delivered'));
+  }
+
+  private runDeps() {
+    const o = this.deps.options;
+    return { clock: this.deps.clock, limits: o.limits, apiHost: o.apiHost };
+  }
+
+  private containerSpec(msg: ActivationMessage): Omit<ContainerSpec, 'name'> | undefined {
+    const exec = msg.action.exec;
+    const image = isBlackbox(exec) ? exec.image : resolveKind(exec.kind, this.deps.options.runtimes)?.image;
+    if (!image) return undefined;
+    const networkOff = msg.action.annotations.some((a) => a.key === 'network' && a.value === false);
+    return {
+      image,
+      kind: exec.kind,
+      memoryMB: msg.action.limits.memory,
+      env: { __OW_API_HOST: this.deps.options.apiHost },
+      network: !networkOff,
+      concurrency: msg.action.limits.concurrency,
+    };
+  }
+
+  private failureRecord(msg: ActivationMessage, statusCode: StatusCode, error: string): ActivationRecord {
+    return failureRecord(msg, this.deps.clock.now(), statusCode, error);
+  }
+}
+
+export function containerPrefix(invokerId: string): string {
+  return `whirl-${invokerId.replace(/[^a-zA-Z0-9_.-]/g, '_')}-`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

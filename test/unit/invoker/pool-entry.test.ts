@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { pickEvictions, pickWarm, poolKey, type PoolEntry } from '../../../src/invoker/pool-entry.js';
+
+let seq = 0;
+function entry(p: Partial<PoolEntry>): PoolEntry {
+  return {
+    seq: ++seq,
+    key: 'k',
+    memoryMB: 256,
+    maxConcurrency: 1,
+    container: undefined,
+    initialized: true,
+    inFlight: 0,
+    lastUsed: 0,
+    removing: false,
+    ...p,
+  };
+}
+
+describe('poolKey', () => {
+  it('separates invoking namespaces and revisions', () => {
+    expect(poolKey('a', 'ns/x', '1')).not.toBe(poolKey('b', 'ns/x', '1'));
+    expect(poolKey('a', 'ns/x', '1')).not.toBe(poolKey('a', 'ns/x', '2'));
+  });
+});
+
+describe('pickWarm', () => {
+  it('takes the most recently used idle container of the key', () => {
+    const a = entry({ lastUsed: 1 });
+    const b = entry({ lastUsed: 5 });
+    expect(pickWarm([a, b, entry({ key: 'other', lastUsed: 9 })], 'k')).toBe(b);
+  });
+  it('skips busy, uninitialised and removing containers', () => {
+    const busy = entry({ inFlight: 1 });
+    const cold = entry({ initialized: false });
+    const gone = entry({ removing: true });
+    expect(pickWarm([busy, cold, gone], 'k')).toBeUndefined();
+  });
+  it('shares a container up to its concurrency', () => {
+    const c = entry({ maxConcurrency: 3, inFlight: 2 });
+    expect(pickWarm([c], 'k')).toBe(c);
+    c.inFlight = 3;
+    expect(pickWarm([c], 'k')).toBeUndefined();
+  });
+});
+
+describe('pickEvictions', () => {
+  it('evicts nothing when the budget has room', () => {
+    expect(pickEvictions([entry({})], 256, 1024)).toEqual([]);
+  });
+  it('evicts least recently used idle containers until the new one fits', () => {
+    const old = entry({ lastUsed: 1 });
+    const mid = entry({ lastUsed: 2 });
+    const recent = entry({ lastUsed: 3 });
+    expect(pickEvictions([recent, old, mid], 512, 768)).toEqual([old, mid]);
+  });
+  it('refuses when busy containers fill the budget', () => {
+    expect(pickEvictions([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 256, 512)).toBeUndefined();
+  });
+});
