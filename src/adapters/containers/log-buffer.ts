@@ -179,19 +179,20 @@ export class LogBuffer {
   private format(taken: Entry[], limitBytes: number): CollectedLogs {
     const lines: string[] = [];
     let used = 0;
-    let truncated = this.overflowed;
-    this.overflowed = false;
+    let overLimit = false;
     for (const e of taken) {
       if (e.sentinel) continue;
       const size = Buffer.byteLength(e.text) + 1;
       this.buffered -= size;
-      if (truncated || used + size > limitBytes) {
-        truncated = true;
+      if (overLimit || used + size > limitBytes) {
+        overLimit = true;
         continue;
       }
       used += size;
       lines.push(`${new Date(e.time).toISOString()} ${e.stream}: ${e.text}`);
     }
+    const truncated = overLimit || this.overflowed;
+    this.overflowed = false;
     if (truncated) {
       lines.push(
         `${new Date(this.now()).toISOString()} stderr: Logs were truncated because the total bytes size exceeds the limit of ${limitBytes} bytes.`,

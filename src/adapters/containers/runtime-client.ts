@@ -1,0 +1,110 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { RuntimeResult } from '../../ports/container-factory.js';
+
+export interface RuntimeClientOptions {
+  /** e.g. `http://127.0.0.1:41234` or `http://172.17.0.5:8080`. */
+  origin: string;
+  /** Parallel `/run`s the action allows: one keep-alive connection each. */
+  concurrency: number;
+}
+
+/** Errors that mean "nobody is listening yet": `init` keeps trying until its timeout. */
+const BOOTING = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const RETRY_EVERY_MS = 5;
+
+/**
+ * The HTTP side of the runtime protocol for one container: `POST /init` and `POST /run` with JSON bodies over
+ * keep-alive connections (undici, no pipelining: a runtime handles one request per connection at a time).
+ *
+ * Never throws for runtime misbehaviour: every outcome is a `RuntimeResult` (the invoker interprets the body).
+ * A request past its timeout is aborted, which also drops its connection.
+ */
+export class RuntimeClient {
+  private readonly pool: Pool;
+
+  constructor(options: RuntimeClientOptions) {
+    this.pool = new Pool(options.origin, {
+      connections: Math.max(1, options.concurrency),
+      pipelining: 1,
+      // Paused containers keep their connections; nothing on the runtime side times them out either.
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  /**
+   * `POST /init`, retrying connection failures every few ms until `timeoutMs` (the runtime may still be booting).
+   * `alive` lets the container stop the retries early once it knows the runtime died.
+   */
+  async init(body: unknown, timeoutMs: number, alive: () => boolean = () => true): Promise<RuntimeResult> {
+    const started = performance.now();
+    const deadline = started + timeoutMs;
+    const payload = JSON.stringify(body);
+    for (;;) {
+      const result = await this.post('/init', payload, deadline - performance.now());
+      const elapsed = performance.now() - started;
+      if (result.kind !== 'connection-error' || !BOOTING.has(result.code) || !alive()) {
+        return { ...strip(result), durationMs: elapsed };
+      }
+      if (performance.now() + RETRY_EVERY_MS >= deadline) return { kind: 'timeout', durationMs: elapsed };
+      await sleep(RETRY_EVERY_MS);
+    }
+  }
+
+  async run(body: unknown, timeoutMs: number): Promise<RuntimeResult> {
+    return strip(await this.post('/run', JSON.stringify(body), timeoutMs));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+
+  private async post(path: string, payload: string, timeoutMs: number): Promise<Attempt> {
+    const started = performance.now();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
+    try {
+      const res = await this.pool.request({
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        signal: abort.signal,
+      });
+      const text = await res.body.text();
+      return { kind: 'response', statusCode: res.statusCode, body: text, durationMs: performance.now() - started };
+    } catch (err) {
+      const durationMs = performance.now() - started;
+      if (abort.signal.aborted) return { kind: 'timeout', durationMs };
+      return { kind: 'connection-error', message: describe(err), code: errorCode(err), durationMs };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+type Attempt =
+  | Exclude<RuntimeResult, { kind: 'connection-error' }>
+  | { kind: 'connection-error'; message: string; code: string; durationMs: number };
+
+function strip(a: Attempt): RuntimeResult {
+  if (a.kind !== 'connection-error') return a;
+  return { kind: 'connection-error', message: a.message, durationMs: a.durationMs };
+}
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = e?.cause?.code ?? e?.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | undefined;
+  const code = errorCode(err);
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  return code === 'UNKNOWN' || message.includes(code) ? message : `${code}: ${message}`;
+}

@@ -1,0 +1,147 @@
+import { Queue } from 'bullmq';
+import type { ActivationMessage, CompletionMessage } from '../../../domain/activation-message.js';
+import { WhirlError } from '../../../errors/whirl-error.js';
+import type {
+  ActivationQueue,
+  ConsumeOptions,
+  DeliveryHandler,
+  Subscription,
+} from '../../../ports/activation-queue.js';
+import type { Logger } from '../../../ports/logger.js';
+import { BullmqConsumer, type WorkerSettings } from './bullmq-consumer.js';
+import { completionChannel, subscribeChannel } from './completion-channel.js';
+import { RedisLink, asUnavailable } from './redis-link.js';
+
+export interface BullmqActivationQueueOptions {
+  redisUrl: string;
+  /** Prefix of every name this queue uses in Redis, so several Whirls can share one Redis. */
+  queueName: string;
+  logger: Logger;
+  /** How long a consumer's claim on a job lasts without renewal: the upper bound on crash detection. */
+  lockDurationMs?: number;
+  /** How often live consumers look for jobs whose consumer died. */
+  stalledIntervalMs?: number;
+  /** Longest wait for the first connection before `publish` gives up (later outages fail at once). */
+  connectTimeoutMs?: number;
+}
+
+const JOB_NAME = 'a';
+
+/**
+ * ActivationQueue on BullMQ (Redis). Activations are jobs of the BullMQ queue `<queueName>-work`, with the
+ * activation id as job id (a duplicate publish is a no-op while the job exists; `removeOnComplete` deletes it when
+ * done, so the de-duplication window is "until finished", as in the memory adapter). Completions go over Redis
+ * pub/sub on `<queueName>:done:<instanceId>`: one PUBLISH per completion, no polling, no stream to trim.
+ *
+ * Hot path: `publish` is one Lua call on an already-open connection; a consumer fetches its next job in the same
+ * call that completes the previous one (BullMQ's moveToFinished + fetch next).
+ */
+export class BullmqActivationQueue implements ActivationQueue {
+  readonly queueName: string;
+  private readonly redisUrl: string;
+  private readonly logger: Logger;
+  private readonly producer: RedisLink;
+  private readonly queue: Queue<ActivationMessage, void>;
+  private readonly worker: WorkerSettings;
+  private readonly connectTimeoutMs: number;
+  private readonly consumers = new Set<BullmqConsumer>();
+  private readonly subscriptions = new Set<Subscription>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: BullmqActivationQueueOptions) {
+    if (options.queueName.includes('{') || options.queueName.length === 0) {
+      throw new WhirlError('WHIRL_BAD_REQUEST', [`invalid queue name '${options.queueName}'`]);
+    }
+    this.queueName = options.queueName;
+    this.redisUrl = options.redisUrl;
+    this.logger = options.logger.child({ queue: options.queueName });
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 3000;
+    this.worker = {
+      redisUrl: options.redisUrl,
+      workQueue: `${options.queueName}-work`,
+      lockDurationMs: options.lockDurationMs ?? 30_000,
+      stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 10,
+    };
+    // One fail-fast connection for publishing activations and completions and for counting.
+    this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs);
+    this.queue = new Queue<ActivationMessage, void>(this.worker.workQueue, {
+      connection: this.producer.client,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 1 },
+    });
+    // The Queue re-emits connection errors; RedisLink already logs them. Without a listener they would throw.
+    this.queue.on('error', () => {});
+  }
+
+  async publish(msg: ActivationMessage): Promise<void> {
+    this.assertOpen();
+    try {
+      if (!this.producer.isReady()) await this.producer.ready();
+      await this.queue.add(JOB_NAME, msg, { jobId: msg.activationId });
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
+  async consume(handler: DeliveryHandler, options: ConsumeOptions): Promise<BullmqConsumer> {
+    this.assertOpen();
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new WhirlError('WHIRL_BAD_REQUEST', ['consumer concurrency must be a positive integer']);
+    }
+    const consumer = await BullmqConsumer.start(this.worker, handler, options, this.logger, (c) =>
+      this.consumers.delete(c),
+    );
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async publishCompletion(replyTo: string, completion: CompletionMessage): Promise<void> {
+    this.assertOpen();
+    try {
+      if (!this.producer.isReady()) await this.producer.ready();
+      await this.producer.client.publish(completionChannel(this.queueName, replyTo), JSON.stringify(completion));
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
+  async subscribeCompletions(instanceId: string, listener: (c: CompletionMessage) => void): Promise<Subscription> {
+    this.assertOpen();
+    const channel = completionChannel(this.queueName, instanceId);
+    const inner = await subscribeChannel(this.redisUrl, channel, listener, this.logger, this.connectTimeoutMs);
+    const subscription: Subscription = {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await inner.close();
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async depth(): Promise<number> {
+    this.assertOpen();
+    try {
+      await this.producer.ready();
+      const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
+  /** Closes consumers gracefully (in-flight handlers are awaited), subscriptions, then the producer. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.consumers].map((c) => c.close()));
+      await Promise.all([...this.subscriptions].map((s) => s.close()));
+      await this.queue.close().catch((err: unknown) => this.logger.warn({ err }, 'closing queue failed'));
+      await this.producer.close();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', ['queue is closed']);
+  }
+}

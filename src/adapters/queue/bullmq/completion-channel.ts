@@ -1,0 +1,50 @@
+import type { CompletionMessage } from '../../../domain/activation-message.js';
+import type { Logger } from '../../../ports/logger.js';
+import type { Subscription } from '../../../ports/activation-queue.js';
+import { RedisLink, asUnavailable } from './redis-link.js';
+
+/** The pub/sub channel on which `instanceId`'s completions travel. */
+export function completionChannel(queueName: string, instanceId: string): string {
+  return `${queueName}:done:${instanceId}`;
+}
+
+/**
+ * One dedicated subscriber connection per subscription (a subscribed ioredis connection can run nothing else).
+ * Pub/sub is fire-and-forget, which matches the port: completions are best effort, the record is the truth.
+ * ioredis re-subscribes by itself after a reconnect; completions published while disconnected are lost.
+ */
+export async function subscribeChannel(
+  redisUrl: string,
+  channel: string,
+  listener: (c: CompletionMessage) => void,
+  logger: Logger,
+  connectTimeoutMs: number,
+): Promise<Subscription> {
+  const link = new RedisLink(redisUrl, logger, connectTimeoutMs);
+  try {
+    await link.ready();
+    await link.client.subscribe(channel);
+  } catch (err) {
+    await link.close();
+    throw asUnavailable(err);
+  }
+  link.client.on('message', (ch: string, raw: string) => {
+    if (ch !== channel) return;
+    let completion: CompletionMessage;
+    try {
+      completion = JSON.parse(raw) as CompletionMessage;
+    } catch (err) {
+      logger.error({ err, channel }, 'malformed completion message');
+      return;
+    }
+    try {
+      listener(completion);
+    } catch (err) {
+      logger.error({ err, activationId: completion.activationId }, 'completion listener threw');
+    }
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    close: () => (closing ??= link.close()),
+  };
+}
