@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 #
 # Runs the invoke benchmark against the same private services as `npm test` (see scripts/services.sh), with the
-# WHIRL_TEST_* variables exported. Arguments go to the benchmark: `bash scripts/bench.sh --help`.
+# WHIRL_TEST_* variables exported. Arguments go to the benchmark: `bash scripts/bench.sh --latency-n 200`.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -123,7 +123,7 @@ async function openStores(config: Config): Promise<{ entities: EntityStore; acti
 function createQueue(config: Config, logger: Logger): ActivationQueue {
   return config.queue.adapter === 'bullmq'
     ? new BullmqActivationQueue({ redisUrl: config.queue.redisUrl, queueName: config.queue.name, logger })
-    : new MemoryActivationQueue();
+    : new MemoryActivationQueue({ logger });
 }
 
 function createContainerFactory(config: Config, logger: Logger): ContainerFactory {

@@ -45,7 +45,8 @@ if [ "$EXISTING" = "$HASH" ]; then
 fi
 
 CTX="$(mktemp -d)"
-trap 'rm -rf "$CTX"' EXIT
+LOG="$(mktemp)"
+trap 'rm -rf "$CTX" "$LOG"' EXIT
 ROOT="$CTX/rootfs"
 mkdir -p "$ROOT/usr/local/bin" "$ROOT/app" "$ROOT/etc" "$ROOT/tmp"
 
@@ -69,5 +70,10 @@ EOF
 chmod 1777 "$ROOT/tmp"
 
 printf '%s\n' "$DOCKERFILE" >"$CTX/Dockerfile.scratch"
-docker build --quiet --label "whirl.content-hash=$HASH" -f "$CTX/Dockerfile.scratch" -t "$TAG" "$CTX" >/dev/null
+# The legacy builder warns about its own deprecation on every build: show docker's output only when it fails.
+if ! docker build --quiet --label "whirl.content-hash=$HASH" -f "$CTX/Dockerfile.scratch" -t "$TAG" "$CTX" \
+  >"$LOG" 2>&1; then
+  cat "$LOG" >&2
+  exit 1
+fi
 echo "build.sh: built $TAG ($HASH)"

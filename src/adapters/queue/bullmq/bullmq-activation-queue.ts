@@ -41,7 +41,8 @@ export class BullmqActivationQueue implements ActivationQueue {
   private readonly redisUrl: string;
   private readonly logger: Logger;
   private readonly producer: RedisLink;
-  private readonly queue: Queue<ActivationMessage, void>;
+  /** Opened once the producer is first ready (see `openQueue`). */
+  private queue: Queue<ActivationMessage, void> | undefined;
   private readonly worker: WorkerSettings;
   private readonly connectTimeoutMs: number;
   private readonly consumers = new Set<BullmqConsumer>();
@@ -65,19 +66,13 @@ export class BullmqActivationQueue implements ActivationQueue {
     };
     // One fail-fast connection for publishing activations and completions and for counting.
     this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs);
-    this.queue = new Queue<ActivationMessage, void>(this.worker.workQueue, {
-      connection: this.producer.client,
-      defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 1 },
-    });
-    // The Queue re-emits connection errors; RedisLink already logs them. Without a listener they would throw.
-    this.queue.on('error', () => {});
   }
 
   async publish(msg: ActivationMessage): Promise<void> {
     this.assertOpen();
     try {
-      if (!this.producer.isReady()) await this.producer.ready();
-      await this.queue.add(JOB_NAME, msg, { jobId: msg.activationId });
+      const queue = this.queue && this.producer.isReady() ? this.queue : await this.openQueue();
+      await queue.add(JOB_NAME, msg, { jobId: msg.activationId });
     } catch (err) {
       throw asUnavailable(err);
     }
@@ -122,8 +117,8 @@ export class BullmqActivationQueue implements ActivationQueue {
   async depth(): Promise<number> {
     this.assertOpen();
     try {
-      await this.producer.ready();
-      const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const queue = await this.openQueue();
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(counts).reduce((sum, n) => sum + n, 0);
     } catch (err) {
       throw asUnavailable(err);
@@ -135,10 +130,27 @@ export class BullmqActivationQueue implements ActivationQueue {
     this.closing ??= (async () => {
       await Promise.all([...this.consumers].map((c) => c.close()));
       await Promise.all([...this.subscriptions].map((s) => s.close()));
-      await this.queue.close().catch((err: unknown) => this.logger.warn({ err }, 'closing queue failed'));
+      await this.queue?.close().catch((err: unknown) => this.logger.warn({ err }, 'closing queue failed'));
       await this.producer.close();
     })();
     return this.closing;
+  }
+
+  /**
+   * The BullMQ Queue is created only once our connection is ready: a Queue built on a connection that never comes
+   * up keeps a pending initialisation that rejects unhandled when the connection is closed.
+   */
+  private async openQueue(): Promise<Queue<ActivationMessage, void>> {
+    await this.producer.ready();
+    if (!this.queue) {
+      this.queue = new Queue<ActivationMessage, void>(this.worker.workQueue, {
+        connection: this.producer.client,
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 1 },
+      });
+      // The Queue re-emits connection errors, which RedisLink already logs; without a listener they would throw.
+      this.queue.on('error', () => {});
+    }
+    return this.queue;
   }
 
   private assertOpen(): void {

@@ -1,0 +1,127 @@
+/**
+ * bench/invoke — Whirl's activation path against bare baselines measured in the same run.
+ *
+ *   bash scripts/bench.sh [--latency-n 1000] [--throughput-n 10000] [--clients 64] [--action-concurrency 1]
+ *
+ * Needs WHIRL_TEST_REDIS_URL, WHIRL_TEST_COUCHDB_URL, WHIRL_TEST_DOCKER_SOCKET, WHIRL_TEST_NODEJS_IMAGE
+ * (scripts/bench.sh starts the services and exports them). Prints, never asserts: benchmarks are not tests.
+ */
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { bullmqRoundTrip } from '../baseline/bullmq-roundtrip.js';
+import { fmt, percentile, pool, timeEach } from '../lib/stats.js';
+import { GUEST_KEY, startWhirlProcess } from '../lib/whirl-process.js';
+import { rawContainerRun } from './raw-container.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'latency-n': { type: 'string', default: '1000' },
+    'throughput-n': { type: 'string', default: '10000' },
+    clients: { type: 'string', default: '64' },
+    'action-concurrency': { type: 'string', default: '1' },
+    queue: { type: 'string', default: 'bullmq' },
+  },
+});
+const latencyN = Number(args['latency-n']);
+const throughputN = Number(args['throughput-n']);
+const clients = Number(args.clients);
+const actionConcurrency = Number(args['action-concurrency']);
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run this through scripts/bench.sh`);
+  return v;
+}
+const redisUrl = need('WHIRL_TEST_REDIS_URL');
+const couchUrl = need('WHIRL_TEST_COUCHDB_URL');
+const dockerSocket = need('WHIRL_TEST_DOCKER_SOCKET');
+const image = process.env.WHIRL_TEST_NODEJS_IMAGE ?? 'whirl/runtime-nodejs:20';
+
+const auth = `Basic ${Buffer.from(GUEST_KEY).toString('base64')}`;
+
+async function main(): Promise<void> {
+  console.log(`bench/invoke — ${new Date().toISOString()} — node ${process.version}`);
+
+  console.log('\n[baseline] raw BullMQ add→finished (QueueEvents), idle queue, noop job');
+  const bull = await bullmqRoundTrip({ redisUrl, n: latencyN, concurrency: 1 });
+  console.log(`  p50 ${fmt(bull.p50)} ms  p99 ${fmt(bull.p99)} ms  noop throughput ${Math.round(bull.throughputPerSec)} jobs/s`);
+
+  console.log('\n[baseline] raw HTTP POST /run to a warm container (node:http keep-alive)');
+  const raw = await rawContainerRun({ socketPath: dockerSocket, image, n: latencyN });
+  const rawP50 = percentile(raw, 50);
+  console.log(`  p50 ${fmt(rawP50)} ms  p99 ${fmt(percentile(raw, 99))} ms`);
+
+  const whirl = await startWhirlProcess({
+    WHIRL_QUEUE: args.queue ?? 'bullmq',
+    WHIRL_REDIS_URL: redisUrl,
+    WHIRL_QUEUE_NAME: `whirl-bench-${process.pid}`,
+    WHIRL_STORE: 'couchdb',
+    WHIRL_COUCHDB_URL: couchUrl,
+    WHIRL_COUCHDB_PREFIX: `whirl_bench_${process.pid}_`,
+    WHIRL_CONTAINERS: 'docker',
+    WHIRL_DOCKER_SOCKET: dockerSocket,
+    WHIRL_NODEJS_IMAGE: image,
+    WHIRL_INVOKER_ID: `bench${process.pid}`,
+  });
+  const http = new Pool(whirl.url, { connections: Math.max(clients, 4), pipelining: 1 });
+  try {
+    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
+      const res = await http.request({
+        method: method as 'POST',
+        path,
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
+    };
+    const created = await call('PUT', '/api/v1/namespaces/_/actions/noop?overwrite=true', {
+      exec: { kind: 'nodejs:20', code: 'function main(){ return {}; }' },
+      limits: { concurrency: actionConcurrency },
+    });
+    if (created.status !== 200) throw new Error(`create failed: ${JSON.stringify(created.json)}`);
+
+    console.log(`\n[whirl] warm blocking invoke, full path (HTTP → BullMQ → invoker → Docker → completion), n=${latencyN}`);
+    const invoke = async () => {
+      const r = await call('POST', '/api/v1/namespaces/_/actions/noop?blocking=true');
+      if (r.status !== 200) throw new Error(`invoke answered ${r.status}: ${JSON.stringify(r.json)}`);
+    };
+    await timeEach(100, invoke); // cold start + warm-up
+    const lat = await timeEach(latencyN, invoke);
+    const p50 = percentile(lat, 50);
+    const target = 2 * (bull.p50 + rawP50);
+    console.log(`  p50 ${fmt(p50)} ms  p99 ${fmt(percentile(lat, 99))} ms`);
+    console.log(
+      `  ratio p50 / (raw BullMQ p50 + raw /run p50) = ${(p50 / (bull.p50 + rawP50)).toFixed(2)}×  (target ≤ 2×, i.e. ≤ ${fmt(target)} ms)`,
+    );
+
+    console.log(`\n[whirl] non-blocking throughput, every record stored: ${throughputN} invokes, ${clients} clients`);
+    const before = (await call('GET', '/api/v1/namespaces/_/activations?count=true')).json.activations as number;
+    const t0 = performance.now();
+    let rejected = 0;
+    await pool(throughputN, clients, async () => {
+      const r = await call('POST', '/api/v1/namespaces/_/actions/noop');
+      if (r.status !== 202) rejected++;
+    });
+    const accepted = performance.now() - t0;
+    let stored = 0;
+    for (;;) {
+      stored = ((await call('GET', '/api/v1/namespaces/_/activations?count=true')).json.activations as number) - before;
+      if (stored >= throughputN - rejected || performance.now() - t0 > 300_000) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const total = performance.now() - t0;
+    const rate = stored / (total / 1000);
+    console.log(`  accepted ${throughputN - rejected} in ${fmt(accepted)} ms (${Math.round(((throughputN - rejected) / accepted) * 1000)}/s), rejected ${rejected}`);
+    console.log(`  stored ${stored} records in ${fmt(total)} ms → ${Math.round(rate)} activations/s (target ≥ 2000/s)`);
+    console.log(`  ratio to raw BullMQ noop throughput: ${(rate / bull.throughputPerSec).toFixed(2)}×`);
+  } finally {
+    await http.close();
+    await whirl.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

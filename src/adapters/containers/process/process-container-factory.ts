@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WhirlError } from '../../../errors/whirl-error.js';
+import type { Container, ContainerFactory, ContainerSpec } from '../../../ports/container-factory.js';
+import type { Logger } from '../../../ports/logger.js';
+import { LogBuffer } from '../log-buffer.js';
+import { ProcessContainer, awaitPort } from './process-container.js';
+
+/** Works from `src/` (tsx) and from `dist/src/` alike, as long as `runtimes/` sits at the package root. */
+export const DEFAULT_PROXY_PATH = fileURLToPath(new URL('../../../../runtimes/nodejs/proxy.mjs', import.meta.url));
+
+const LISTEN_TIMEOUT_MS = 10_000;
+
+export interface ProcessContainerFactoryOptions {
+  proxyPath?: string;
+  logger: Logger;
+  /** Node binary for the runtimes; defaults to the one running Whirl. */
+  nodePath?: string;
+}
+
+/**
+ * The embedded default: every "container" is `node proxy.mjs` as a child process (no Docker, no isolation beyond
+ * the OS user). Each child gets a fresh environment (never the invoker's own, which holds secrets), learns nothing
+ * but `spec.env`, and reports its port over IPC. Children exit when the IPC channel closes, so a crashed invoker
+ * leaves none behind; `cleanup` therefore only has this factory's own children to consider.
+ */
+export class ProcessContainerFactory implements ContainerFactory {
+  private readonly proxyPath: string;
+  private readonly nodePath: string;
+  private readonly logger: Logger;
+  private readonly live = new Map<string, ProcessContainer>();
+
+  constructor(options: ProcessContainerFactoryOptions) {
+    this.proxyPath = options.proxyPath ?? DEFAULT_PROXY_PATH;
+    this.nodePath = options.nodePath ?? process.execPath;
+    this.logger = options.logger.child({ component: 'process-containers' });
+  }
+
+  async create(spec: ContainerSpec): Promise<Container> {
+    const env: Record<string, string> = { ...spec.env, PORT: '0', HOST: '127.0.0.1' };
+    if (spec.concurrency > 1) env.__OW_ALLOW_CONCURRENT = 'true';
+    const child = spawn(this.nodePath, [`--max-old-space-size=${spec.memoryMB}`, this.proxyPath], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    // The log buffer listens from the first byte, before the port is even known.
+    const logs = new LogBuffer();
+    let open = 2;
+    const closed = () => {
+      if (--open === 0) logs.end();
+    };
+    child.stdout?.on('data', (c: Buffer) => logs.push('stdout', c)).once('close', closed);
+    child.stderr?.on('data', (c: Buffer) => logs.push('stderr', c)).once('close', closed);
+    child.once('error', (err) => this.logger.warn({ err, container: spec.name }, 'runtime process error'));
+
+    let port: number;
+    try {
+      port = await awaitPort(child, LISTEN_TIMEOUT_MS);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw new WhirlError('WHIRL_UNAVAILABLE', [`runtime process for ${spec.name}: ${(err as Error).message}`], {
+        cause: err,
+      });
+    }
+    const container = new ProcessContainer(spec.name, child, port, spec.concurrency, logs, this.logger);
+    this.live.set(spec.name, container);
+    child.once('exit', () => this.live.delete(spec.name));
+    return container;
+  }
+
+  async cleanup(namePrefix: string): Promise<void> {
+    const stale = [...this.live.values()].filter((c) => c.name.startsWith(namePrefix));
+    await Promise.all(stale.map((c) => c.destroy()));
+  }
+
+  async close(): Promise<void> {
+    await this.cleanup('');
+  }
+}

@@ -1,0 +1,70 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { newTransactionId } from '../domain/ids.js';
+import { ActionCache } from './action-cache.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { ApiDeps } from './deps.js';
+import { installAuth } from './plugins/auth.js';
+import { installErrorHandling, sendError } from './plugins/errors.js';
+import { installJsonBody } from './plugins/json-body.js';
+import { actionRoutes } from './routes/v1/actions.js';
+import { activationRoutes } from './routes/v1/activations.js';
+import { infoRoutes } from './routes/v1/info.js';
+import { namespaceRoutes } from './routes/v1/namespaces.js';
+import { registerSchemas } from './schemas/register.js';
+
+/** Bytes allowed beyond the payload limit for the JSON envelope; the real check is on the merged parameters. */
+const BODY_HEADROOM_BYTES = 16 * 1024;
+
+/** A transaction id from the client is kept only if it is a plain token (it is echoed in headers and logs). */
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, DELETE, POST, PUT, HEAD',
+  'access-control-allow-headers': 'Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent',
+} as const;
+
+/**
+ * The OpenWhisk-compatible REST API. Builds and wires; never listens (main.ts does, tests `inject`).
+ */
+export function buildServer(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.config.limits.maxPayloadBytes + BODY_HEADROOM_BYTES,
+    return503OnClosing: true,
+    requestTimeout: 120_000,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newTransactionId();
+    },
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id).headers(CORS_HEADERS);
+      sendError(reply, request, 400, error.message);
+    },
+  });
+
+  registerSchemas(app);
+  installJsonBody(app);
+  installErrorHandling(app, deps.logger);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id).headers(CORS_HEADERS);
+  });
+  app.options('*', async (_request, reply) => reply.code(200).send());
+
+  const cache = new ActionCache(deps.entities, deps.clock);
+  const authenticator = new Authenticator(deps.entities, deps.clock);
+
+  app.register(infoRoutes, { config: deps.config });
+  app.register(
+    async (scope) => {
+      installAuth(scope, authenticator);
+      await scope.register(namespaceRoutes);
+      await scope.register(actionRoutes, { deps, cache });
+      await scope.register(activationRoutes, { deps });
+    },
+    { prefix: '/api/v1/namespaces' },
+  );
+  return app;
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BullmqActivationQueue } from '../../src/adapters/queue/bullmq/bullmq-activation-queue.js';
+import { wasStartedBefore } from '../../src/adapters/queue/bullmq/bullmq-consumer.js';
+import type { CompletionMessage } from '../../src/domain/activation-message.js';
+import { isWhirlError } from '../../src/errors/whirl-error.js';
+import { describeWith, serviceUrl } from '../helpers/services.js';
+import { activationMessage, completionMessage, eventually, recordingLogger } from './activation-queue.support.js';
+
+/** BullMQ-specific behaviour beyond the shared contract (activation-queue.test.ts). */
+
+describe('wasStartedBefore', () => {
+  it('is true after a stall or a second start, false on a first delivery', () => {
+    expect(wasStartedBefore({ attemptsStarted: 1, stalledCounter: 0 })).toBe(false);
+    expect(wasStartedBefore({ attemptsStarted: 2, stalledCounter: 0 })).toBe(true);
+    expect(wasStartedBefore({ attemptsStarted: 1, stalledCounter: 1 })).toBe(true);
+  });
+});
+
+/** A TCP proxy in front of Redis that the test can cut and restore: a Redis outage without touching Redis. */
+class CuttableProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {}
+
+  async up(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
+  const redis = new URL(serviceUrl('redis') ?? 'redis://127.0.0.1:6379');
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('fails publishes fast while Redis is unreachable and recovers (publish, consume, completions) after', async () => {
+    const proxy = new CuttableProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    const queue = new BullmqActivationQueue({
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      queueName: `whirl-test-${randomUUID()}`,
+      logger: recordingLogger(),
+      lockDurationMs: 1000,
+      stalledIntervalMs: 300,
+    });
+    cleanups.push(async () => {
+      await queue.close();
+      await proxy.down();
+    });
+    const seen: string[] = [];
+    await queue.consume(async (m) => void seen.push(m.activationId), { invokerId: 'i0', concurrency: 1 });
+    const completions: CompletionMessage[] = [];
+    await queue.subscribeCompletions('api-0', (c) => completions.push(c));
+    const before = activationMessage();
+    await queue.publish(before);
+    await eventually('delivered before the outage', () => seen.includes(before.activationId));
+
+    await proxy.down();
+    const started = Date.now();
+    const err = await queue.publish(activationMessage()).catch((e: unknown) => e);
+    expect(isWhirlError(err, 'WHIRL_QUEUE_UNAVAILABLE')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(queue.publishCompletion('api-0', completionMessage())).rejects.toSatisfy((e) =>
+      isWhirlError(e, 'WHIRL_QUEUE_UNAVAILABLE'),
+    );
+
+    if (process.env.EXPERIMENT_CLOSE_WHILE_DOWN) { const t = Date.now(); await queue.close(); console.log('closed while down in', Date.now() - t); return; }
+    await proxy.up();
+    const after = activationMessage();
+    await eventually(
+      'publish accepted again',
+      () => queue.publish(after).then(() => true, () => false),
+      10_000,
+    );
+    await eventually('delivered after the outage', () => seen.includes(after.activationId), 10_000);
+    const done = completionMessage();
+    await eventually(
+      'completion received after the outage',
+      async () => {
+        await queue.publishCompletion('api-0', done).catch(() => {});
+        return completions.some((c) => c.activationId === done.activationId);
+      },
+      10_000,
+    );
+  });
+});
