@@ -128,7 +128,12 @@ function createQueue(config: Config, logger: Logger): ActivationQueue {
 
 function createContainerFactory(config: Config, logger: Logger): ContainerFactory {
   return config.invoker.containers === 'docker'
-    ? new DockerContainerFactory({ socketPath: config.invoker.dockerSocket, logger })
+    ? new DockerContainerFactory({
+        socketPath: config.invoker.dockerSocket,
+        logger,
+        invokerId: config.invoker.id,
+        network: config.invoker.network,
+      })
     : new ProcessContainerFactory({ logger });
 }
 
