@@ -252,14 +252,14 @@ svc_build_runtime_image() {
   svc_log "runtime image: $WHIRL_TEST_NODEJS_IMAGE"
 }
 
-# Containers that tests leave behind when a worker dies mid-test. Tests label theirs `whirl.test=true` or name them
-# `whirl-test-*`.
+# Containers that tests leave behind when a worker dies mid-test: labelled `whirl.test=true`, or named `whirl-test*`
+# (`whirl-test-…`, and `whirl-test<id>-…` from invokers whose id starts with "test", as test/helpers/whirl.ts uses).
 svc_remove_test_containers() {
   local ids name id
   [ "$SVC_DOCKER_OK" = 1 ] || return 0
   ids="$(docker ps -aq --filter label=whirl.test=true 2>/dev/null || true)"
   while read -r id name; do
-    case "$name" in whirl-test-*) ids="$ids $id" ;; esac
+    case "$name" in whirl-test*) ids="$ids $id" ;; esac
   done < <(docker ps -a --format '{{.ID}} {{.Names}}' 2>/dev/null || true)
   ids="$(echo $ids | tr ' ' '\n' | sort -u | tr '\n' ' ')"
   if [ -n "${ids// /}" ]; then

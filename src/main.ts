@@ -122,7 +122,13 @@ async function openStores(config: Config): Promise<{ entities: EntityStore; acti
 
 function createQueue(config: Config, logger: Logger): ActivationQueue {
   return config.queue.adapter === 'bullmq'
-    ? new BullmqActivationQueue({ redisUrl: config.queue.redisUrl, queueName: config.queue.name, logger })
+    ? new BullmqActivationQueue({
+        redisUrl: config.queue.redisUrl,
+        queueName: config.queue.name,
+        logger,
+        lockDurationMs: config.queue.lockMs,
+        stalledIntervalMs: config.queue.stalledCheckMs,
+      })
     : new MemoryActivationQueue({ logger });
 }
 
@@ -140,6 +146,7 @@ function createContainerFactory(config: Config, logger: Logger): ContainerFactor
 async function main(): Promise<void> {
   const config = loadConfig();
   const whirl = await startWhirl(config);
+  if (!whirl.url) process.stdout.write(`Whirl invoker ${config.invoker.id} is running\n`);
   if (whirl.url) {
     const key = `${config.guest.uuid}:${config.guest.key}`;
     process.stdout.write(

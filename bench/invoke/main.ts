@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { bullmqRoundTrip } from '../baseline/bullmq-roundtrip.js';
 import { fmt, percentile, pool, timeEach } from '../lib/stats.js';
-import { GUEST_KEY, startWhirlProcess } from '../lib/whirl-process.js';
+import { GUEST_KEY, startWhirlProcess } from '../../test/helpers/whirl-process.js';
 import { rawContainerRun } from './raw-container.js';
 
 const { values: args } = parseArgs({

@@ -6,7 +6,7 @@ export interface Config {
   role: 'all' | 'api' | 'invoker';
   http: { host: string; port: number; apiHost: string };
   logLevel: string;
-  queue: { adapter: 'memory' | 'bullmq'; redisUrl: string; name: string };
+  queue: { adapter: 'memory' | 'bullmq'; redisUrl: string; name: string; lockMs: number; stalledCheckMs: number };
   store: {
     adapter: 'memory' | 'file' | 'couchdb';
     dataDir: string;

@@ -15,7 +15,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     role: e.WHIRL_ROLE,
     http: { host: e.WHIRL_HOST, port: e.WHIRL_PORT, apiHost: e.WHIRL_API_HOST ?? `http://${e.WHIRL_HOST}:${e.WHIRL_PORT}` },
     logLevel: e.WHIRL_LOG_LEVEL,
-    queue: { adapter: e.WHIRL_QUEUE, redisUrl: e.WHIRL_REDIS_URL, name: e.WHIRL_QUEUE_NAME },
+    queue: {
+      adapter: e.WHIRL_QUEUE,
+      redisUrl: e.WHIRL_REDIS_URL,
+      name: e.WHIRL_QUEUE_NAME,
+      lockMs: e.WHIRL_QUEUE_LOCK_MS,
+      stalledCheckMs: e.WHIRL_QUEUE_STALLED_CHECK_MS,
+    },
     store: {
       adapter: e.WHIRL_STORE,
       dataDir: e.WHIRL_DATA_DIR,

@@ -24,6 +24,12 @@ export const EnvSchema = z.object({
   WHIRL_REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Key prefix / queue name, so several Whirls can share one Redis. */
   WHIRL_QUEUE_NAME: z.string().default('whirl'),
+  /**
+   * BullMQ: how long an invoker's claim on an activation lasts without renewal (ms), and how often live invokers
+   * look for activations whose invoker died. Together they bound how long a crash goes unnoticed.
+   */
+  WHIRL_QUEUE_LOCK_MS: int(15_000),
+  WHIRL_QUEUE_STALLED_CHECK_MS: int(5_000),
 
   WHIRL_STORE: z.enum(['memory', 'file', 'couchdb']).default('file'),
   WHIRL_DATA_DIR: z.string().default('.whirl'),

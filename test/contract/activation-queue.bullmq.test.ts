@@ -70,6 +70,7 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
       logger: recordingLogger(),
       lockDurationMs: 1000,
       stalledIntervalMs: 300,
+      closeGraceMs: 500,
     });
     cleanups.push(async () => {
       await queue.close();

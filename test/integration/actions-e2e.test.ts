@@ -90,6 +90,21 @@ function suite(mode: Mode): void {
     expect(res.body.annotations).toContainEqual({ key: 'timeout', value: true });
   });
 
+  it('an action that exhausts its memory is aborted and the invoker stays healthy', async () => {
+    await put(
+      'hog',
+      `function main() { const keep = []; for (;;) keep.push(Buffer.alloc(16 * 1024 * 1024, 1), new Array(1e6).fill(7)); }`,
+      { limits: { memory: 128, timeout: 20000 } },
+    );
+    const res = await w.api('POST', '/api/v1/namespaces/_/actions/hog?blocking=true');
+    expect(res.status).toBe(502);
+    expect(res.body.response.status).toBe('action developer error');
+    expect(res.body.response.result.error).toBe('The action exhausted its memory and was aborted.');
+    await put('fine', `function main(p) { return { fine: p.v }; }`);
+    const ok = await w.api('POST', '/api/v1/namespaces/_/actions/fine?blocking=true&result=true', { v: 1 });
+    expect(ok.body).toEqual({ fine: 1 });
+  });
+
   it('an init failure is reported as such', async () => {
     await put('syntax', `function main( {`);
     const res = await w.api('POST', '/api/v1/namespaces/_/actions/syntax?blocking=true');

@@ -23,6 +23,8 @@ export interface BullmqActivationQueueOptions {
   stalledIntervalMs?: number;
   /** Longest wait for the first connection before `publish` gives up (later outages fail at once). */
   connectTimeoutMs?: number;
+  /** How long closing a consumer may wait on Redis once its handlers are done (default 5000 ms). */
+  closeGraceMs?: number;
 }
 
 const JOB_NAME = 'a';
@@ -63,6 +65,7 @@ export class BullmqActivationQueue implements ActivationQueue {
       lockDurationMs: options.lockDurationMs ?? 30_000,
       stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
       maxStalledCount: 10,
+      closeGraceMs: options.closeGraceMs ?? 5000,
     };
     // One fail-fast connection for publishing activations and completions and for counting.
     this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs);

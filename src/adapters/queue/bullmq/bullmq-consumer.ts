@@ -11,6 +11,8 @@ export interface WorkerSettings {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** After in-flight handlers finished, how long BullMQ may take to record their jobs before we cut its connections. */
+  closeGraceMs: number;
 }
 
 /**
@@ -32,9 +34,13 @@ export function wasStartedBefore(job: Pick<Job, 'attemptsStarted' | 'stalledCoun
  */
 export class BullmqConsumer implements Consumer {
   private closing: Promise<void> | undefined;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private worker!: Worker<ActivationMessage, void>;
 
   private constructor(
-    private readonly worker: Worker<ActivationMessage, void>,
+    private readonly settings: WorkerSettings,
+    private readonly log: Logger,
     private readonly onClosed: (c: BullmqConsumer) => void,
   ) {}
 
@@ -46,11 +52,15 @@ export class BullmqConsumer implements Consumer {
     onClosed: (c: BullmqConsumer) => void,
   ): Promise<BullmqConsumer> {
     const log = logger.child({ invokerId: options.invokerId });
+    const consumer = new BullmqConsumer(settings, log, onClosed);
     const processor = async (job: Job<ActivationMessage, void>): Promise<void> => {
+      consumer.inFlight++;
       try {
         await handler(job.data, { redelivered: wasStartedBefore(job) });
       } catch (err) {
         log.error({ err, activationId: job.data.activationId }, 'activation handler rejected');
+      } finally {
+        if (--consumer.inFlight === 0) consumer.wakeIdleWaiters();
       }
     };
     const worker = new Worker<ActivationMessage, void>(settings.workQueue, processor, {
@@ -62,12 +72,12 @@ export class BullmqConsumer implements Consumer {
       maxStalledCount: settings.maxStalledCount,
       autorun: true,
     });
+    consumer.worker = worker;
     worker.on('error', (err) => log.warn({ err: err.message }, 'queue worker error'));
     worker.on('failed', (job, err) => {
       // Only reachable when a job stalled more than maxStalledCount times: it will get no record from us.
       log.error({ err: err.message, activationId: job?.data.activationId }, 'activation job failed');
     });
-    const consumer = new BullmqConsumer(worker, onClosed);
     try {
       await worker.waitUntilReady();
     } catch (err) {
@@ -77,9 +87,46 @@ export class BullmqConsumer implements Consumer {
     return consumer;
   }
 
-  /** Stops fetching jobs and waits for in-flight handlers (BullMQ's graceful close has no timeout of its own). */
+  /**
+   * Stops fetching jobs and waits for in-flight handlers (unbounded, as the port says). BullMQ then records the
+   * finished jobs and quits its connections; while Redis is unreachable it would wait forever, so after
+   * `closeGraceMs` the connections are cut (jobs not yet recorded as finished will be redelivered as stalled).
+   */
   close(): Promise<void> {
-    this.closing ??= this.worker.close().finally(() => this.onClosed(this));
+    this.closing ??= this.shutdown().finally(() => this.onClosed(this));
     return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const graceful = this.worker.close();
+    if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.settings.closeGraceMs);
+    });
+    const timedOut = await Promise.race([graceful.then(() => false), expired]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    this.log.warn({}, 'queue worker did not close in time (Redis unreachable?): cutting its connections');
+    await this.cutConnections();
+    await graceful;
+  }
+
+  private async cutConnections(): Promise<void> {
+    await this.worker.disconnect().catch(() => {});
+    // BullMQ keeps its blocking connection private and only quits it (which never completes while Redis is
+    // down); disconnecting it is the only way out. Guarded, so a BullMQ that renames the field degrades to a hang
+    // of this path only.
+    const blocking: unknown = Reflect.get(this.worker, 'blockingConnection');
+    if (typeof blocking === 'object' && blocking !== null && 'disconnect' in blocking) {
+      const disconnect = (blocking as { disconnect(wait?: boolean): Promise<void> }).disconnect;
+      await disconnect.call(blocking, false).catch(() => {});
+    }
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 }
