@@ -100,27 +100,25 @@ export class BullmqConsumer implements Consumer {
   private async shutdown(): Promise<void> {
     const graceful = this.worker.close();
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.settings.closeGraceMs);
-    });
-    const timedOut = await Promise.race([graceful.then(() => false), expired]);
-    clearTimeout(timer);
-    if (!timedOut) return;
+    if (await settlesWithin(graceful, this.settings.closeGraceMs)) return;
     this.log.warn({}, 'queue worker did not close in time (Redis unreachable?): cutting its connections');
-    await this.cutConnections();
-    await graceful;
+    this.cutConnections();
+    // A cut ioredis client that was between reconnect attempts never emits 'end', so BullMQ's close may never
+    // settle; it holds no handle any more, so we stop waiting for it.
+    await settlesWithin(graceful, 100);
   }
 
-  private async cutConnections(): Promise<void> {
-    await this.worker.disconnect().catch(() => {});
-    // BullMQ keeps its blocking connection private and only quits it (which never completes while Redis is
-    // down); disconnecting it is the only way out. Guarded, so a BullMQ that renames the field degrades to a hang
-    // of this path only.
-    const blocking: unknown = Reflect.get(this.worker, 'blockingConnection');
-    if (typeof blocking === 'object' && blocking !== null && 'disconnect' in blocking) {
-      const disconnect = (blocking as { disconnect(wait?: boolean): Promise<void> }).disconnect;
-      await disconnect.call(blocking, false).catch(() => {});
+  /**
+   * BullMQ keeps its connections private, and its `disconnect()` waits for an 'end' event that a reconnecting
+   * ioredis client never emits. Guarded, so a BullMQ that renames these fields only loses this escape hatch.
+   */
+  private cutConnections(): void {
+    for (const field of ['connection', 'blockingConnection']) {
+      const conn: unknown = Reflect.get(this.worker, field);
+      const client: unknown = typeof conn === 'object' && conn !== null ? Reflect.get(conn, '_client') : undefined;
+      if (typeof client === 'object' && client !== null && 'disconnect' in client) {
+        (client as { disconnect(): void }).disconnect();
+      }
     }
   }
 
@@ -128,5 +126,18 @@ export class BullmqConsumer implements Consumer {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+}
+
+/** Whether `p` settles (either way) within `ms`; the timer never outlives the answer. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
