@@ -20,6 +20,10 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '64' },
     'action-concurrency': { type: 'string', default: '1' },
     queue: { type: 'string', default: 'bullmq' },
+    store: { type: 'string', default: 'couchdb' },
+    containers: { type: 'string', default: 'docker' },
+    'skip-baselines': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const latencyN = Number(args['latency-n']);
@@ -42,27 +46,32 @@ const auth = `Basic ${Buffer.from(GUEST_KEY).toString('base64')}`;
 async function main(): Promise<void> {
   console.log(`bench/invoke — ${new Date().toISOString()} — node ${process.version}`);
 
-  console.log('\n[baseline] raw BullMQ add→finished (QueueEvents), idle queue, noop job');
-  const bull = await bullmqRoundTrip({ redisUrl, n: latencyN, concurrency: 1 });
-  console.log(`  p50 ${fmt(bull.p50)} ms  p99 ${fmt(bull.p99)} ms  noop throughput ${Math.round(bull.throughputPerSec)} jobs/s`);
+  let bull = { p50: Number.NaN, p99: Number.NaN, throughputPerSec: Number.NaN };
+  let rawP50 = Number.NaN;
+  if (!args['skip-baselines']) {
+    console.log('\n[baseline] raw BullMQ add→finished (QueueEvents), idle queue, noop job');
+    bull = await bullmqRoundTrip({ redisUrl, n: latencyN, concurrency: 1 });
+    console.log(`  p50 ${fmt(bull.p50)} ms  p99 ${fmt(bull.p99)} ms  noop throughput ${Math.round(bull.throughputPerSec)} jobs/s`);
 
-  console.log('\n[baseline] raw HTTP POST /run to a warm container (node:http keep-alive)');
-  const raw = await rawContainerRun({ socketPath: dockerSocket, image, n: latencyN });
-  const rawP50 = percentile(raw, 50);
-  console.log(`  p50 ${fmt(rawP50)} ms  p99 ${fmt(percentile(raw, 99))} ms`);
+    console.log('\n[baseline] raw HTTP POST /run to a warm container (node:http keep-alive)');
+    const raw = await rawContainerRun({ socketPath: dockerSocket, image, n: latencyN });
+    rawP50 = percentile(raw, 50);
+    console.log(`  p50 ${fmt(rawP50)} ms  p99 ${fmt(percentile(raw, 99))} ms`);
+  }
+  console.log(`\n[whirl] queue=${args.queue} store=${args.store} containers=${args.containers} action concurrency=${actionConcurrency}`);
 
   const whirl = await startWhirlProcess({
     WHIRL_QUEUE: args.queue ?? 'bullmq',
     WHIRL_REDIS_URL: redisUrl,
     WHIRL_QUEUE_NAME: `whirl-bench-${process.pid}`,
-    WHIRL_STORE: 'couchdb',
+    WHIRL_STORE: args.store ?? 'couchdb',
     WHIRL_COUCHDB_URL: couchUrl,
     WHIRL_COUCHDB_PREFIX: `whirl_bench_${process.pid}_`,
-    WHIRL_CONTAINERS: 'docker',
+    WHIRL_CONTAINERS: args.containers ?? 'docker',
     WHIRL_DOCKER_SOCKET: dockerSocket,
     WHIRL_NODEJS_IMAGE: image,
     WHIRL_INVOKER_ID: `bench${process.pid}`,
-  });
+  }, { nodeArgs: args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/whirl-prof'] : [] });
   const http = new Pool(whirl.url, { connections: Math.max(clients, 4), pipelining: 1 });
   try {
     const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {

@@ -6,7 +6,13 @@ import { wasStartedBefore } from '../../src/adapters/queue/bullmq/bullmq-consume
 import type { CompletionMessage } from '../../src/domain/activation-message.js';
 import { isWhirlError } from '../../src/errors/whirl-error.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
-import { activationMessage, completionMessage, eventually, recordingLogger } from './activation-queue.support.js';
+import {
+  activationMessage,
+  completionMessage,
+  deleteQueueKeys,
+  eventually,
+  recordingLogger,
+} from './activation-queue.support.js';
 
 /** BullMQ-specific behaviour beyond the shared contract (activation-queue.test.ts). */
 
@@ -64,9 +70,11 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
     const proxy = new CuttableProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
     await proxy.up();
     cleanups.push(() => proxy.down());
+    const queueName = `whirl-test-${randomUUID()}`;
+    cleanups.push(() => deleteQueueKeys(redis.href, queueName));
     const queue = new BullmqActivationQueue({
       redisUrl: `redis://127.0.0.1:${proxy.port}`,
-      queueName: `whirl-test-${randomUUID()}`,
+      queueName,
       logger: recordingLogger(),
       lockDurationMs: 1000,
       stalledIntervalMs: 300,
@@ -93,7 +101,6 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
       isWhirlError(e, 'WHIRL_QUEUE_UNAVAILABLE'),
     );
 
-    if (process.env.EXPERIMENT_CLOSE_WHILE_DOWN) { const t = Date.now(); await queue.close(); console.log('closed while down in', Date.now() - t); return; }
     await proxy.up();
     const after = activationMessage();
     await eventually(
@@ -111,5 +118,26 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
       },
       10_000,
     );
+  });
+
+  it('close() returns within the grace period while Redis is unreachable', async () => {
+    const proxy = new CuttableProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    const queueName = `whirl-test-${randomUUID()}`;
+    cleanups.push(() => deleteQueueKeys(redis.href, queueName));
+    const queue = new BullmqActivationQueue({
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      queueName,
+      logger: recordingLogger(),
+      closeGraceMs: 500,
+    });
+    await queue.consume(async () => {}, { invokerId: 'i0', concurrency: 1 });
+    await queue.subscribeCompletions('api-0', () => {});
+    await queue.publish(activationMessage());
+    await proxy.down();
+    const started = Date.now();
+    await queue.close();
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });

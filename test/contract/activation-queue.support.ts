@@ -2,6 +2,7 @@ import type { ActivationMessage, CompletionMessage } from '../../src/domain/acti
 import { StatusCode } from '../../src/domain/activation.js';
 import { newActivationId, newTransactionId } from '../../src/domain/ids.js';
 import type { Logger } from '../../src/ports/logger.js';
+import { Redis } from 'ioredis';
 
 /** Test doubles and polling helpers shared by the ActivationQueue contract suite and adapter-specific tests. */
 
@@ -111,5 +112,22 @@ export async function within<T>(what: string, p: Promise<T>, timeoutMs: number):
     return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Removes every key of the test's queue (BullMQ keeps meta, id counter and event stream). */
+export async function deleteQueueKeys(redisUrl: string, queueName: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    for (const pattern of [`bull:${queueName}-work:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    await redis.quit();
   }
 }

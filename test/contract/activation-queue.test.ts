@@ -3,13 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { BullmqActivationQueue } from '../../src/adapters/queue/bullmq/bullmq-activation-queue.js';
 import { MemoryActivationQueue } from '../../src/adapters/queue/memory/memory-activation-queue.js';
 import type { ActivationQueue } from '../../src/ports/activation-queue.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { activationQueueContract, type DoomedConsumer } from './activation-queue.contract.js';
-import { deferred } from './activation-queue.support.js';
+import { deferred, deleteQueueKeys as deleteKeys } from './activation-queue.support.js';
 
 activationQueueContract('memory', async (logger) => new MemoryActivationQueue({ logger }), {
   redeliveryTimeoutMs: 1000,
@@ -106,21 +105,4 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-/** Removes every key of the test's queue (BullMQ keeps meta, id counter and event stream). */
-async function deleteKeys(redisUrl: string, queueName: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  try {
-    for (const pattern of [`bull:${queueName}-work:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-  } finally {
-    await redis.quit();
-  }
 }

@@ -31,9 +31,9 @@ export interface WhirlProcess {
  * Starts `src/main.ts` as its own OS process with `env` and waits for its "Whirl … running" line.
  * Used by benchmarks and by tests that kill processes.
  */
-export async function startWhirlProcess(env: Record<string, string>, opts: { timeoutMs?: number } = {}): Promise<WhirlProcess> {
+export async function startWhirlProcess(env: Record<string, string>, opts: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<WhirlProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, WHIRL_PORT: String(port), WHIRL_LOG_LEVEL: 'warn', WHIRL_PRINT_KEY: 'false', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

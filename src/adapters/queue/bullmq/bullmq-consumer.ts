@@ -89,8 +89,7 @@ export class BullmqConsumer implements Consumer {
 
   /**
    * Stops fetching jobs and waits for in-flight handlers (unbounded, as the port says). BullMQ then records the
-   * finished jobs and quits its connections; while Redis is unreachable it would wait forever, so after
-   * `closeGraceMs` the connections are cut (jobs not yet recorded as finished will be redelivered as stalled).
+   * finished jobs and quits its connections, which waits for Redis: that part is bounded by `closeGraceMs`.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown().finally(() => this.onClosed(this));
@@ -101,25 +100,10 @@ export class BullmqConsumer implements Consumer {
     const graceful = this.worker.close();
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (await settlesWithin(graceful, this.settings.closeGraceMs)) return;
-    this.log.warn({}, 'queue worker did not close in time (Redis unreachable?): cutting its connections');
-    this.cutConnections();
-    // A cut ioredis client that was between reconnect attempts never emits 'end', so BullMQ's close may never
-    // settle; it holds no handle any more, so we stop waiting for it.
-    await settlesWithin(graceful, 100);
-  }
-
-  /**
-   * BullMQ keeps its connections private, and its `disconnect()` waits for an 'end' event that a reconnecting
-   * ioredis client never emits. Guarded, so a BullMQ that renames these fields only loses this escape hatch.
-   */
-  private cutConnections(): void {
-    for (const field of ['connection', 'blockingConnection']) {
-      const conn: unknown = Reflect.get(this.worker, field);
-      const client: unknown = typeof conn === 'object' && conn !== null ? Reflect.get(conn, '_client') : undefined;
-      if (typeof client === 'object' && client !== null && 'disconnect' in client) {
-        (client as { disconnect(): void }).disconnect();
-      }
-    }
+    // Redis is unreachable: BullMQ waits for a reconnect to record the finished jobs and quit. We stop waiting so
+    // the caller can exit; BullMQ keeps trying in the background (its lock timer keeps the process alive, so a
+    // shutting-down process must exit explicitly). Unrecorded jobs are redelivered as stalled to another invoker.
+    this.log.warn({}, 'queue worker could not close within the grace period (Redis unreachable?)');
   }
 
   private wakeIdleWaiters(): void {
