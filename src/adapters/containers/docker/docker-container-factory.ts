@@ -72,7 +72,7 @@ export class DockerContainerFactory implements ContainerFactory {
           ReadonlyRootfs: true,
           // The image's /tmp must be 1777 too: the tmpfs takes the mode of the directory it covers.
           Tmpfs: { '/tmp': `rw,nosuid,nodev,mode=1777,size=${spec.memoryMB}m` },
-          LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '1' } },
+          LogConfig: { Type: 'none', Config: {} },
         },
       }),
     );
