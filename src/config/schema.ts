@@ -46,8 +46,8 @@ export const EnvSchema = z.object({
   /** Image for `nodejs:20`; built locally by `runtimes/nodejs/build.sh`. */
   WHIRL_NODEJS_IMAGE: z.string().default('whirl/runtime-nodejs:20'),
   WHIRL_INVOKER_ID: z.string().default('invoker0'),
-  /** In-flight activations per invoker process. */
-  WHIRL_INVOKER_CONCURRENCY: int(64),
+  /** Deliveries in flight per invoker process (running, waiting for a container, or waiting for their record). */
+  WHIRL_INVOKER_CONCURRENCY: int(256),
   /** Memory (MB) the invoker may give to containers. */
   WHIRL_INVOKER_MEMORY_MB: int(4096),
   /** An idle warm container is removed after this long (ms). */

@@ -18,23 +18,25 @@ export interface RunContext {
 }
 
 export interface RunResult {
+  /** The record without logs (see `collectActivationLogs`). */
   record: ActivationRecord;
   /** The container must be destroyed. */
   destroy: boolean;
   /** `/init` succeeded (the container may be reused). */
   initialized: boolean;
+  /** The action ended as a developer error (its runtime may not have printed the sentinels). */
+  developerError: boolean;
 }
 
 /**
- * Runs one activation in a container: `/init` when cold, `/run`, log collection, and the activation record.
- * Never throws for action failures: every outcome becomes a record.
+ * Runs one activation in a container: `/init` when cold, `/run`, and the activation record without its logs.
+ * Never throws for action failures: every outcome becomes a record. Logs are collected separately, after the
+ * container is back in the pool, so a slow log stream never holds a container.
  */
 export async function runActivation(
   msg: ActivationMessage,
   ctx: RunContext,
   deps: { clock: Clock; limits: SystemLimits; apiHost: string },
-  /** Called with the record minus logs as soon as the result is known (blocking callers need no logs). */
-  onResult?: (record: ActivationRecord) => void,
 ): Promise<RunResult> {
   const { clock } = deps;
   const timeoutMs = msg.action.limits.timeout;
@@ -70,19 +72,30 @@ export async function runActivation(
     ...(initTime !== undefined ? { initTime } : {}),
     readyAt: ctx.acquiredAt,
   });
-  onResult?.(record);
+  const developerError = outcome.statusCode === StatusCode.DeveloperError;
+  return { record, destroy: outcome.destroyContainer, initialized, developerError };
+}
 
-  const logs = await ctx.container.collectLogs({
+/**
+ * The activation's log lines: everything its runtime printed up to the end-of-activation sentinels. Calls for one
+ * container must be made in the order its activations ran (the invoker chains them per container).
+ */
+export async function collectActivationLogs(
+  container: Container,
+  msg: ActivationMessage,
+  result: RunResult,
+): Promise<string[]> {
+  const logs = await container.collectLogs({
     // Sentinels come only from a runtime that finished its run normally; blackbox images may not print them.
-    waitForSentinels: outcome.statusCode !== StatusCode.DeveloperError && !isBlackbox(msg.action.exec),
+    waitForSentinels: !result.developerError && !isBlackbox(msg.action.exec),
     limitBytes: msg.action.limits.logs * 1024 * 1024,
     waitMs: LOG_WAIT_MS,
   });
   const lines = logs.lines;
-  if (outcome.statusCode === StatusCode.DeveloperError) {
-    lines.push(logLine(end, 'The action did not initialize or run as expected. Log data might be missing.'));
+  if (result.developerError) {
+    lines.push(logLine(result.record.end, 'The action did not initialize or run as expected. Log data might be missing.'));
   }
-  return { record: { ...record, logs: lines }, destroy: outcome.destroyContainer, initialized };
+  return lines;
 }
 
 function initPayload(msg: ActivationMessage, apiHost: string): Record<string, unknown> {

@@ -7,8 +7,8 @@ import type { Clock } from '../ports/clock.js';
 import type { ContainerFactory, ContainerSpec } from '../ports/container-factory.js';
 import type { Logger } from '../ports/logger.js';
 import type { RecordSink } from '../ports/record-sink.js';
-import { runActivation, type RunResult } from './activation-runner.js';
-import { ContainerPool } from './container-pool.js';
+import { collectActivationLogs, runActivation, type RunResult } from './activation-runner.js';
+import { ContainerPool, type Lease } from './container-pool.js';
 import { poolKey } from './pool-entry.js';
 import { failureRecord } from './record-builder.js';
 import { Messages } from './run-outcome.js';
@@ -75,43 +75,45 @@ export class Invoker {
       await this.complete(msg, this.failureRecord(msg, StatusCode.WhiskError, Messages.invokerLost));
       return;
     }
-    let sentEarly = false;
-    const onResult = (record: ActivationRecord) => {
-      sentEarly = true;
-      this.reply(msg, record);
-    };
-    const result = await this.execute(msg, onResult);
-    if (!sentEarly) this.reply(msg, result.record);
-    await this.deps.records.write(result.record);
-  }
-
-  private async execute(msg: ActivationMessage, onResult: (r: ActivationRecord) => void): Promise<RunResult> {
     const spec = this.containerSpec(msg);
     if (!spec) {
-      const record = this.failureRecord(msg, StatusCode.DeveloperError, `Unsupported kind '${msg.action.exec.kind}'.`);
-      return { record, destroy: false, initialized: false };
+      await this.complete(msg, this.failureRecord(msg, StatusCode.DeveloperError, `Unsupported kind '${msg.action.exec.kind}'.`));
+      return;
     }
     const key = poolKey(msg.namespace, `${msg.action.namespace}/${msg.action.name}`, msg.action.revision);
-    let lease;
+    let lease: Lease;
     try {
       lease = await this.pool.acquire(key, spec);
     } catch (err) {
-      this.deps.logger.error({ activationId: msg.activationId, err: String(err) }, 'container start failed');
-      const record = this.failureRecord(msg, StatusCode.WhiskError, Messages.containerFailed(errorText(err)));
-      return { record, destroy: false, initialized: false };
+      this.deps.logger.error({ activationId: msg.activationId, err: errorText(err) }, 'container start failed');
+      await this.complete(msg, this.failureRecord(msg, StatusCode.WhiskError, Messages.containerFailed(errorText(err))));
+      return;
     }
-    const ctx = { container: lease.container, cold: lease.cold, acquiredAt: this.deps.clock.now() };
+    const { entry, container } = lease;
     let result: RunResult;
     try {
-      result = await runActivation(msg, ctx, this.runDeps(), onResult);
+      result = await runActivation(msg, { container, cold: lease.cold, acquiredAt: this.deps.clock.now() }, this.runDeps());
     } catch (err) {
-      this.deps.logger.error({ activationId: msg.activationId, err: String(err) }, 'activation failed in the invoker');
+      this.deps.logger.error({ activationId: msg.activationId, err: errorText(err) }, 'activation failed in the invoker');
       const record = this.failureRecord(msg, StatusCode.WhiskError, `Internal error running the action: ${errorText(err)}`);
-      result = { record, destroy: true, initialized: false };
+      result = { record, destroy: true, initialized: false, developerError: false };
     }
-    if (lease.cold && result.initialized) this.pool.markInitialized(lease.entry);
-    this.pool.release(lease.entry, result.destroy);
-    return result;
+    // The caller hears the result now; logs follow in the stored record (as OpenWhisk acks before collecting logs).
+    this.reply(msg, result.record);
+    if (lease.cold && result.initialized) this.pool.markInitialized(entry);
+
+    const finished = result;
+    const logs = entry.logChain.then(() => collectActivationLogs(container, msg, finished));
+    entry.logChain = logs.then(noop, noop);
+    // A healthy container goes back to the pool before its logs are in; one that is to be destroyed keeps its
+    // output stream open until the logs are collected.
+    if (!result.destroy) this.pool.release(lease, false);
+    const lines = await logs.catch((err: unknown) => {
+      this.deps.logger.warn({ activationId: msg.activationId, err: errorText(err) }, 'log collection failed');
+      return [] as string[];
+    });
+    if (result.destroy) this.pool.release(lease, true);
+    await this.deps.records.write({ ...result.record, logs: lines });
   }
 
   private async complete(msg: ActivationMessage, record: ActivationRecord): Promise<void> {
@@ -154,6 +156,8 @@ export class Invoker {
 export function containerPrefix(invokerId: string): string {
   return `whirl-${invokerId.replace(/[^a-zA-Z0-9_.-]/g, '_')}-`;
 }
+
+function noop(): void {}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

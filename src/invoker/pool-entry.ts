@@ -13,6 +13,8 @@ export interface PoolEntry {
   initialized: boolean;
   inFlight: number;
   lastUsed: number;
+  /** Log collections of this container's activations, chained so each takes its own lines in run order. */
+  logChain: Promise<void>;
   removing: boolean;
 }
 

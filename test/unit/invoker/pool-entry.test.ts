@@ -12,6 +12,7 @@ function entry(p: Partial<PoolEntry>): PoolEntry {
     initialized: true,
     inFlight: 0,
     lastUsed: 0,
+    logChain: Promise.resolve(),
     removing: false,
     ...p,
   };

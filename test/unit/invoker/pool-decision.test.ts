@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { decide } from '../../../src/invoker/pool-decision.js';
+import type { PoolEntry } from '../../../src/invoker/pool-entry.js';
+
+let seq = 0;
+function entry(p: Partial<PoolEntry>): PoolEntry {
+  return {
+    seq: ++seq,
+    key: 'k',
+    memoryMB: 256,
+    maxConcurrency: 1,
+    container: undefined,
+    initialized: true,
+    inFlight: 0,
+    lastUsed: 0,
+    logChain: Promise.resolve(),
+    removing: false,
+    ...p,
+  };
+}
+const demand = (waiting: number, avgHoldMs: number | undefined) => ({ waiting, avgHoldMs, coldStartMs: 300 });
+
+describe('decide', () => {
+  it('takes a warm idle container of the key', () => {
+    const warm = entry({});
+    expect(decide([warm], 'k', 256, 1024, demand(0, 1))).toEqual({ kind: 'warm', entry: warm });
+  });
+  it('queues behind a busy container when the wait is shorter than a cold start', () => {
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(10, 2))).toEqual({ kind: 'queue' });
+  });
+  it('starts a container when the queue would take longer than a cold start', () => {
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(200, 2))).toEqual({ kind: 'create', evict: [] });
+  });
+  it('starts a container when nothing is known of the key’s run time', () => {
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(0, undefined)).kind).toBe('create');
+  });
+  it('counts every container of the key, with its concurrency', () => {
+    const busy = [entry({ inFlight: 4, maxConcurrency: 4 }), entry({ inFlight: 4, maxConcurrency: 4 })];
+    // (100 + 1) × 20 ms ÷ 8 slots = 252 ms < 300 ms
+    expect(decide(busy, 'k', 256, 4096, demand(100, 20)).kind).toBe('queue');
+  });
+  it('evicts idle containers of other keys to make room', () => {
+    const other = entry({ key: 'other', lastUsed: 1 });
+    expect(decide([other], 'k', 256, 256, demand(0, undefined))).toEqual({ kind: 'create', evict: [other] });
+  });
+  it('queues when the budget is full but the key has containers', () => {
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 256, demand(1000, 50)).kind).toBe('queue');
+  });
+  it('waits for memory when the budget is full of other keys’ busy containers', () => {
+    expect(decide([entry({ key: 'other', inFlight: 1 })], 'k', 256, 256, demand(0, undefined)).kind).toBe('wait-memory');
+  });
+  it('ignores containers being removed', () => {
+    expect(decide([entry({ removing: true })], 'k', 256, 1024, demand(0, 1)).kind).toBe('create');
+  });
+});
