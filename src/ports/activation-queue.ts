@@ -15,13 +15,21 @@ import type { ActivationMessage, CompletionMessage } from '../domain/activation-
  *   best effort (the record is the durable truth).
  */
 export interface ActivationQueue {
-  publish(msg: ActivationMessage): Promise<void>;
+  /**
+   * `target.invokerId` routes the message to that invoker's own queue (placement, issue "Invoker depth and
+   * scale-out"); without it the message goes to the shared queue any invoker consumes.
+   */
+  publish(msg: ActivationMessage, target?: PublishTarget): Promise<void>;
   consume(handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
   publishCompletion(replyTo: string, completion: CompletionMessage): Promise<void>;
   subscribeCompletions(instanceId: string, listener: (c: CompletionMessage) => void): Promise<Subscription>;
   /** Messages published and not yet finished by a consumer (for metrics and tests). */
   depth(): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface PublishTarget {
+  invokerId?: string;
 }
 
 export type DeliveryHandler = (msg: ActivationMessage, delivery: Delivery) => Promise<void>;
