@@ -17,7 +17,9 @@ import type { ActivationMessage, CompletionMessage } from '../domain/activation-
 export interface ActivationQueue {
   /**
    * `target.invokerId` routes the message to that invoker's own queue (placement, issue "Invoker depth and
-   * scale-out"); without it the message goes to the shared queue any invoker consumes.
+   * scale-out"); without it the message goes to the shared queue any invoker consumes. A targeted message is
+   * delivered only to consumers started with that `invokerId`; it waits (durably, for durable adapters) until
+   * one consumes, and a targeted delivery whose consumer dies is redelivered to the next consumer of that id.
    */
   publish(msg: ActivationMessage, target?: PublishTarget): Promise<void>;
   consume(handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
@@ -42,8 +44,13 @@ export interface Delivery {
 export interface ConsumeOptions {
   /** Invoker identity; deliveries for this invoker (issue 3 placement) and shared work. */
   invokerId: string;
-  /** Deliveries in flight at once. */
+  /** Deliveries in flight at once (across the invoker's own queue and the shared one). */
   concurrency: number;
+  /**
+   * Also take shared (untargeted) work; default true. False consumes only the messages targeted at `invokerId`:
+   * a live invoker adopting a dead peer's queue uses it to finish what was placed there (issue 3).
+   */
+  shared?: boolean;
 }
 
 export interface Consumer {

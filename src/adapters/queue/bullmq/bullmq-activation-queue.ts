@@ -5,10 +5,11 @@ import type {
   ActivationQueue,
   ConsumeOptions,
   DeliveryHandler,
+  PublishTarget,
   Subscription,
 } from '../../../ports/activation-queue.js';
 import type { Logger } from '../../../ports/logger.js';
-import { BullmqConsumer, type WorkerSettings } from './bullmq-consumer.js';
+import { BullmqConsumer, invokerQueueName, type WorkerSettings } from './bullmq-consumer.js';
 import { completionChannel, subscribeChannel } from './completion-channel.js';
 import { RedisLink, asUnavailable } from './redis-link.js';
 
@@ -32,7 +33,9 @@ const JOB_NAME = 'a';
 /**
  * ActivationQueue on BullMQ (Redis). Activations are jobs of the BullMQ queue `<queueName>-work`, with the
  * activation id as job id (a duplicate publish is a no-op while the job exists; `removeOnComplete` deletes it when
- * done, so the de-duplication window is "until finished", as in the memory adapter). Completions go over Redis
+ * done, so the de-duplication window is "until finished", as in the memory adapter). A message placed on an invoker
+ * goes to that invoker's own BullMQ queue `<queueName>-work-inv-<invokerId>` (its consumers also take the shared
+ * queue); de-duplication holds per queue. Completions go over Redis
  * pub/sub on `<queueName>:done:<instanceId>`: one PUBLISH per completion, no polling, no stream to trim.
  *
  * Hot path: `publish` is one Lua call on an already-open connection; a consumer fetches its next job in the same
@@ -45,6 +48,8 @@ export class BullmqActivationQueue implements ActivationQueue {
   private readonly producer: RedisLink;
   /** Opened once the producer is first ready (see `openQueue`). */
   private queue: Queue<ActivationMessage, void> | undefined;
+  /** Per-invoker queues, opened on first placement there. */
+  private readonly targeted = new Map<string, Queue<ActivationMessage, void>>();
   private readonly worker: WorkerSettings;
   private readonly connectTimeoutMs: number;
   private readonly consumers = new Set<BullmqConsumer>();
@@ -71,10 +76,11 @@ export class BullmqActivationQueue implements ActivationQueue {
     this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs);
   }
 
-  async publish(msg: ActivationMessage): Promise<void> {
+  async publish(msg: ActivationMessage, target?: PublishTarget): Promise<void> {
     this.assertOpen();
     try {
-      const queue = this.queue && this.producer.isReady() ? this.queue : await this.openQueue();
+      const shared = this.queue && this.producer.isReady() ? this.queue : await this.openQueue();
+      const queue = target?.invokerId === undefined ? shared : this.targetQueue(target.invokerId);
       await queue.add(JOB_NAME, msg, { jobId: msg.activationId });
     } catch (err) {
       throw asUnavailable(err);
@@ -133,7 +139,9 @@ export class BullmqActivationQueue implements ActivationQueue {
     this.closing ??= (async () => {
       await Promise.all([...this.consumers].map((c) => c.close()));
       await Promise.all([...this.subscriptions].map((s) => s.close()));
-      await this.queue?.close().catch((err: unknown) => this.logger.warn({ err }, 'closing queue failed'));
+      for (const q of [this.queue, ...this.targeted.values()]) {
+        await q?.close().catch((err: unknown) => this.logger.warn({ err }, 'closing queue failed'));
+      }
       await this.producer.close();
     })();
     return this.closing;
@@ -145,15 +153,25 @@ export class BullmqActivationQueue implements ActivationQueue {
    */
   private async openQueue(): Promise<Queue<ActivationMessage, void>> {
     await this.producer.ready();
-    if (!this.queue) {
-      this.queue = new Queue<ActivationMessage, void>(this.worker.workQueue, {
-        connection: this.producer.client,
-        defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 1 },
-      });
-      // The Queue re-emits connection errors, which RedisLink already logs; without a listener they would throw.
-      this.queue.on('error', () => {});
-    }
+    this.queue ??= this.newQueue(this.worker.workQueue);
     return this.queue;
+  }
+
+  /** Called once the producer is ready (after `openQueue`). */
+  private targetQueue(invokerId: string): Queue<ActivationMessage, void> {
+    let queue = this.targeted.get(invokerId);
+    if (!queue) this.targeted.set(invokerId, (queue = this.newQueue(invokerQueueName(this.worker.workQueue, invokerId))));
+    return queue;
+  }
+
+  private newQueue(name: string): Queue<ActivationMessage, void> {
+    const queue = new Queue<ActivationMessage, void>(name, {
+      connection: this.producer.client,
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 1 },
+    });
+    // The Queue re-emits connection errors, which RedisLink already logs; without a listener they would throw.
+    queue.on('error', () => {});
+    return queue;
   }
 
   private assertOpen(): void {

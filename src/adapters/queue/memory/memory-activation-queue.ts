@@ -4,6 +4,7 @@ import type {
   ActivationQueue,
   ConsumeOptions,
   DeliveryHandler,
+  PublishTarget,
   Subscription,
 } from '../../../ports/activation-queue.js';
 import type { Logger } from '../../../ports/logger.js';
@@ -16,11 +17,15 @@ import { MemoryConsumer, type PendingDelivery } from './memory-consumer.js';
  * must treat them as immutable.
  *
  * Delivery: FIFO across all consumers; a message is handed to the next consumer (round robin) with a free slot.
+ * A message placed on an invoker (`publish(msg, {invokerId})`) waits in that invoker's own FIFO and goes only to
+ * consumers of that id; targeted work is handed out before shared work.
  * Dispatch runs in a microtask, so a publish never runs a handler synchronously and no timer is involved.
  * Idempotency holds while the message is pending or in flight (as BullMQ with `removeOnComplete`).
  */
 export class MemoryActivationQueue implements ActivationQueue {
   private readonly pending = new Fifo<PendingDelivery>();
+  /** Per-invoker FIFOs of placed messages; removed when empty. */
+  private readonly targeted = new Map<string, Fifo<PendingDelivery>>();
   /** activationIds pending or in flight: the de-duplication window. */
   private readonly known = new Set<string>();
   private readonly consumers: MemoryConsumer[] = [];
@@ -34,11 +39,13 @@ export class MemoryActivationQueue implements ActivationQueue {
     this.logger = options.logger;
   }
 
-  async publish(msg: ActivationMessage): Promise<void> {
+  async publish(msg: ActivationMessage, target?: PublishTarget): Promise<void> {
     if (this.closed) throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', ['queue is closed']);
     if (this.known.has(msg.activationId)) return;
     this.known.add(msg.activationId);
-    this.pending.push({ msg, redelivered: false });
+    const invokerId = target?.invokerId;
+    if (invokerId === undefined) this.pending.push({ msg, redelivered: false });
+    else this.fifoOf(invokerId).push({ msg, redelivered: false, target: invokerId });
     this.scheduleDrain();
   }
 
@@ -55,7 +62,10 @@ export class MemoryActivationQueue implements ActivationQueue {
       detach: (c) => this.detach(c),
       redeliver: (deliveries) => {
         // Orphans go first: they were accepted before anything still pending.
-        for (let i = deliveries.length - 1; i >= 0; i--) this.pending.unshift(deliveries[i]!);
+        for (let i = deliveries.length - 1; i >= 0; i--) {
+          const d = deliveries[i]!;
+          (d.target === undefined ? this.pending : this.fifoOf(d.target)).unshift(d);
+        }
         this.scheduleDrain();
       },
     });
@@ -118,21 +128,35 @@ export class MemoryActivationQueue implements ActivationQueue {
     });
   }
 
-  /** Hands pending messages, oldest first, to consumers with free slots, round robin. */
+  private fifoOf(invokerId: string): Fifo<PendingDelivery> {
+    let fifo = this.targeted.get(invokerId);
+    if (!fifo) this.targeted.set(invokerId, (fifo = new Fifo()));
+    return fifo;
+  }
+
+  /** Hands pending messages, oldest first, to consumers with free slots, round robin; placed work first. */
   private drain(): void {
+    for (const [invokerId, fifo] of this.targeted) {
+      while (fifo.size > 0) {
+        const consumer = this.pickConsumer((c) => c.invokerId === invokerId);
+        if (!consumer) break;
+        consumer.deliver(fifo.shift()!);
+      }
+      if (fifo.size === 0) this.targeted.delete(invokerId);
+    }
     while (this.pending.size > 0) {
-      const consumer = this.pickConsumer();
+      const consumer = this.pickConsumer((c) => c.takesShared);
       if (!consumer) return;
       consumer.deliver(this.pending.shift()!);
     }
   }
 
-  private pickConsumer(): MemoryConsumer | undefined {
+  private pickConsumer(eligible: (c: MemoryConsumer) => boolean): MemoryConsumer | undefined {
     const n = this.consumers.length;
     for (let k = 0; k < n; k++) {
       const i = (this.nextConsumer + k) % n;
       const c = this.consumers[i]!;
-      if (c.hasCapacity()) {
+      if (c.hasCapacity() && eligible(c)) {
         this.nextConsumer = (i + 1) % n;
         return c;
       }

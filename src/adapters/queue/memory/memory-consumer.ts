@@ -5,6 +5,8 @@ import type { Logger } from '../../../ports/logger.js';
 export interface PendingDelivery {
   msg: ActivationMessage;
   redelivered: boolean;
+  /** The invoker the message was placed on; undefined for shared work. */
+  target?: string;
 }
 
 /** What a consumer tells its queue; the queue owns the pending list and the de-duplication set. */
@@ -25,6 +27,8 @@ type State = 'open' | 'closing' | 'closed' | 'crashed';
  */
 export class MemoryConsumer implements Consumer {
   readonly invokerId: string;
+  /** Takes untargeted work too (ConsumeOptions.shared). */
+  readonly takesShared: boolean;
   private readonly concurrency: number;
   private readonly inFlight = new Map<string, PendingDelivery>();
   private idleWaiters: Array<() => void> = [];
@@ -37,6 +41,7 @@ export class MemoryConsumer implements Consumer {
     private readonly link: ConsumerLink,
   ) {
     this.invokerId = options.invokerId;
+    this.takesShared = options.shared ?? true;
     this.concurrency = options.concurrency;
   }
 
@@ -84,7 +89,7 @@ export class MemoryConsumer implements Consumer {
     if (this.state === 'crashed' || this.state === 'closed') return;
     this.state = 'crashed';
     this.link.detach(this);
-    const orphans = [...this.inFlight.values()].map((d) => ({ msg: d.msg, redelivered: true }));
+    const orphans = [...this.inFlight.values()].map((d) => ({ ...d, redelivered: true }));
     this.inFlight.clear();
     this.wakeIdleWaiters();
     if (orphans.length > 0) this.link.redeliver(orphans);
