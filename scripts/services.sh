@@ -278,6 +278,21 @@ svc_stop_docker() {
   SVC_DOCKER_OK=0
 }
 
+# ---------------------------------------------------------------- Chromium (web console browser tests)
+
+# Debian's chromium for test/integration/console-browser.test.ts (playwright-core drives it; no browser download).
+svc_prepare_chromium() {
+  local bin
+  bin="$(command -v chromium || true)"
+  if [ -z "$bin" ]; then
+    svc_apt_install chromium || true
+    bin="$(command -v chromium || true)"
+  fi
+  [ -n "$bin" ] || { svc_unavailable chromium "chromium is not installed and could not be installed"; return 1; }
+  export WHIRL_TEST_CHROMIUM="$bin"
+  svc_log "chromium: $bin"
+}
+
 # ---------------------------------------------------------------- all
 
 svc_prepare_all() {
@@ -286,6 +301,7 @@ svc_prepare_all() {
   svc_start_couchdb || true
   svc_start_docker || true
   svc_build_runtime_image || true
+  svc_prepare_chromium || true
   if [ "${#SVC_FAILED[@]}" -gt 0 ]; then
     svc_banner "services NOT prepared: ${SVC_FAILED[*]} — tests needing them will be skipped"
   fi

@@ -68,6 +68,7 @@ printf '    WHIRL_TEST_REDIS_SERVER_BIN=%s\n' "${WHIRL_TEST_REDIS_SERVER_BIN:-<u
 printf '    WHIRL_TEST_COUCHDB_URL=%s\n' "${WHIRL_TEST_COUCHDB_URL:-<unset>}"
 printf '    WHIRL_TEST_DOCKER_SOCKET=%s\n' "${WHIRL_TEST_DOCKER_SOCKET:-<unset>}"
 printf '    WHIRL_TEST_NODEJS_IMAGE=%s\n' "${WHIRL_TEST_NODEJS_IMAGE:-<unset>}"
+printf '    WHIRL_TEST_CHROMIUM=%s\n' "${WHIRL_TEST_CHROMIUM:-<unset>}"
 
 phase typecheck npm run --silent typecheck || exit $?
 phase lint npm run --silent lint || exit $?

@@ -6,21 +6,45 @@ import { MemoryActivationQueue } from './adapters/queue/memory/memory-activation
 import { CouchActivationStore, CouchEntityStore } from './adapters/store/couchdb/index.js';
 import { FileActivationStore, FileEntityStore } from './adapters/store/file/index.js';
 import { MemoryActivationStore, MemoryEntityStore } from './adapters/store/memory/index.js';
+import { CouchExecutionStore } from './adapters/store/couchdb/couch-execution-store.js';
+import { FileExecutionStore } from './adapters/store/file/file-execution-store.js';
+import { MemoryExecutionStore } from './adapters/store/memory/memory-execution-store.js';
 import { DockerContainerFactory } from './adapters/containers/docker/docker-container-factory.js';
 import { ProcessContainerFactory } from './adapters/containers/process/process-container-factory.js';
+import { MemoryInvokerRegistry } from './adapters/registry/memory-invoker-registry.js';
+import { RedisInvokerRegistry } from './adapters/registry/redis-invoker-registry.js';
+import { meteredRecordSink } from './adapters/metrics/metered-record-sink.js';
+import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
+import { MemoryThrottleCounters } from './adapters/counters/memory-throttle-counters.js';
+import { RedisThrottleCounters } from './adapters/counters/redis-throttle-counters.js';
+import { openFileWebhookInbox } from './adapters/webhooks/file-webhook-inbox.js';
+import { MemoryWebhookInbox } from './adapters/webhooks/memory-webhook-inbox.js';
+import { RedisWebhookInbox } from './adapters/webhooks/redis-webhook-inbox.js';
 import { ensureSubject } from './api/auth/authenticator.js';
 import { buildServer } from './api/server.js';
 import type { Config } from './config/config.js';
 import { loadConfig } from './config/load.js';
 import { Activator } from './engine/activator.js';
+import { CompositionEngine } from './engine/composition/engine.js';
+import { InvokerPlacer } from './engine/invoker-placer.js';
 import { RecordWriter } from './engine/record-writer.js';
+import { NamespaceThrottle } from './engine/throttles/namespace-throttle.js';
+import { anyThrottle } from './engine/throttles/throttle-limits.js';
+import { ThrottledQueue } from './engine/throttles/throttled-queue.js';
+import { actionTarget, RuleTargets } from './engine/triggers/rule-targets.js';
+import { WebhookWorker } from './engine/webhooks/webhook-worker.js';
 import { Invoker } from './invoker/invoker.js';
 import type { ActivationQueue } from './ports/activation-queue.js';
 import type { ActivationStore } from './ports/activation-store.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { ContainerFactory } from './ports/container-factory.js';
 import type { EntityStore } from './ports/entity-store.js';
+import type { ExecutionStore } from './ports/execution-store.js';
+import type { InvokerRegistry } from './ports/invoker-registry.js';
 import type { Logger } from './ports/logger.js';
+import { noMetrics, type Metrics } from './ports/metrics.js';
+import type { ThrottleCounters } from './ports/throttle-counters.js';
+import type { WebhookInbox } from './ports/webhook-inbox.js';
 
 /**
  * The composition root: the only module that names adapters. Builds what the configured role needs, wires it,
@@ -31,12 +55,15 @@ export interface WhirlHandle {
   url: string | undefined;
   config: Config;
   invoker: Invoker | undefined;
+  /** This process's metrics (the composition engine reports execution states here). */
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
 export async function startWhirl(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<WhirlHandle> {
   const logger = options.logger ?? createPinoLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const metrics = config.metrics.enabled ? new PrometheusMetrics() : noMetrics;
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) {
@@ -51,6 +78,9 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
     });
     const queue = createQueue(config, logger);
     stops.push(() => queue.close());
+    metrics.addSource('queueDepth', () => queue.depth());
+    const registry = createInvokerRegistry(config, clock);
+    stops.push(() => registry.close());
 
     let invoker: Invoker | undefined;
     if (config.role !== 'api') {
@@ -68,7 +98,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       invoker = new Invoker({
         queue,
         factory,
-        records,
+        records: meteredRecordSink(records, metrics),
         clock,
         logger: logger.child({ component: 'invoker' }),
         options: {
@@ -80,27 +110,106 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
           apiHost: config.http.apiHost,
           runtimes: config.runtimes,
           limits: config.limits,
+          prewarm: config.invoker.prewarm,
+          pauseGraceMs: config.invoker.pauseGraceMs,
+          heartbeatMs: config.invoker.heartbeatMs,
+          deadMs: config.invoker.deadMs,
         },
+        registry,
       });
       await invoker.start();
       const started = invoker;
+      metrics.addSource('containerPool', () => started.pool.stats());
       stops.push(() => started.stop());
     }
 
     let url: string | undefined;
     if (config.role !== 'invoker') {
       await ensureSubject(entities, config.guest);
-      const engine = new Activator({ queue, instanceId: `api-${randomUUID().slice(0, 12)}`, clock, logger });
+      const counters = createThrottleCounters(config, logger);
+      stops.push(() => counters.close());
+      const throttle = new NamespaceThrottle({ counters, settings: config.throttles, clock });
+      // Throttles admit activations where they are accepted: the API's side of the queue (src/engine/throttles).
+      const admitted = anyThrottle(config.throttles) ? new ThrottledQueue(queue, throttle, logger) : queue;
+      const placer = new InvokerPlacer({
+        registry,
+        clock,
+        logger,
+        refreshMs: config.invoker.heartbeatMs,
+        deadMs: config.invoker.deadMs,
+      });
+      await placer.start();
+      stops.push(async () => placer.stop());
+      const instanceId = `api-${randomUUID().slice(0, 12)}`;
+      const executions = await openExecutionStore(config);
+      stops.push(() => executions.close());
+      // Composition steps are internal activations: they go straight to the queue (the invoke was admitted).
+      const compositions = new CompositionEngine({
+        queue,
+        activations,
+        executions,
+        entities,
+        clock,
+        logger: logger.child({ component: 'compositions' }),
+        instanceId: `${instanceId}-compose`,
+        pollMs: config.compositions.pollMs,
+      });
+      await compositions.start();
+      stops.push(() => compositions.stop());
+      const engine = new Activator({ queue: admitted, instanceId, clock, logger, placer, sequences: compositions });
       await engine.start();
       stops.push(() => engine.stop());
-      const app = buildServer({ config, entities, activations, engine, clock, logger });
+      const ruleTargets = new RuleTargets([actionTarget({ entities, engine })]);
+      const webhookInbox = await createWebhookInbox(config, logger);
+      stops.push(() => webhookInbox.close());
+      if (config.webhooks.worker) {
+        const firing = { entities, activations, targets: ruleTargets, clock, logger };
+        const worker = new WebhookWorker({ inbox: webhookInbox, firing, logger: logger.child({ component: 'webhooks' }) });
+        await worker.start();
+        stops.push(() => worker.stop());
+      }
+      const app = buildServer({
+        config,
+        entities,
+        activations,
+        engine,
+        clock,
+        logger,
+        metrics,
+        ruleTargets,
+        throttle,
+        webhookInbox,
+        compositions,
+      });
       url = await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
     }
-    return { url, config, invoker, stop: stopAll };
+    return { url, config, invoker, metrics, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+function createInvokerRegistry(config: Config, clock: Clock): InvokerRegistry {
+  return config.invoker.registry === 'redis'
+    ? new RedisInvokerRegistry({
+        redisUrl: config.queue.redisUrl,
+        prefix: config.queue.name,
+        forgetMs: config.invoker.forgetMs,
+      })
+    : new MemoryInvokerRegistry({ clock, forgetMs: config.invoker.forgetMs });
+}
+
+/** Composition executions live beside the other records, in the configured store. */
+async function openExecutionStore(config: Config): Promise<ExecutionStore> {
+  switch (config.store.adapter) {
+    case 'memory':
+      return new MemoryExecutionStore();
+    case 'file':
+      return FileExecutionStore.open({ dir: config.store.dataDir });
+    case 'couchdb':
+      return CouchExecutionStore.open({ url: config.store.couchdbUrl, prefix: config.store.couchdbPrefix });
   }
 }
 
@@ -130,6 +239,21 @@ function createQueue(config: Config, logger: Logger): ActivationQueue {
         stalledIntervalMs: config.queue.stalledCheckMs,
       })
     : new MemoryActivationQueue({ logger });
+}
+
+/** Redis when the queue is on Redis, so every API process counts against the same limits. */
+function createThrottleCounters(config: Config, logger: Logger): ThrottleCounters {
+  return config.queue.adapter === 'bullmq'
+    ? new RedisThrottleCounters({ redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:throttle`, logger })
+    : new MemoryThrottleCounters();
+}
+
+/** Beside the activation queue when it is on Redis; else beside the store (file: fsync'd log in the data dir). */
+async function createWebhookInbox(config: Config, logger: Logger): Promise<WebhookInbox> {
+  if (config.queue.adapter === 'bullmq') {
+    return new RedisWebhookInbox({ redisUrl: config.queue.redisUrl, prefix: config.queue.name, logger });
+  }
+  return config.store.adapter === 'file' ? openFileWebhookInbox(config.store.dataDir) : new MemoryWebhookInbox();
 }
 
 function createContainerFactory(config: Config, logger: Logger): ContainerFactory {

@@ -6,11 +6,21 @@ import type { ApiDeps } from './deps.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandling, sendError } from './plugins/errors.js';
 import { installJsonBody } from './plugins/json-body.js';
+import { installOpenApi } from './plugins/openapi.js';
+import { installRequestMetrics } from './plugins/request-metrics.js';
+import { installScriptAuth } from './plugins/script-auth.js';
+import { consoleRoutes } from './routes/console.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { actionRoutes } from './routes/v1/actions.js';
 import { activationRoutes } from './routes/v1/activations.js';
-import { infoRoutes } from './routes/v1/info.js';
+import { compositionRoutes } from './routes/v1/compositions.js';
+import { infoRoutes, WHIRL_BUILD } from './routes/v1/info.js';
 import { namespaceRoutes } from './routes/v1/namespaces.js';
+import { webActionRoutes } from './routes/web/web-actions.js';
+import { webhookRoutes } from './routes/webhooks/webhooks.js';
+import { packageTriggerRuleRoutes } from './routes/v1/trigger-routes-plugin.js';
 import { registerSchemas } from './schemas/register.js';
+import { noMetrics } from '../ports/metrics.js';
 
 /** Bytes allowed beyond the payload limit for the JSON envelope; the real check is on the merged parameters. */
 const BODY_HEADROOM_BYTES = 16 * 1024;
@@ -45,8 +55,12 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
 
   registerSchemas(app);
+  // Before any route: the OpenAPI generator sees only routes declared after it (docs/openapi.md).
+  installOpenApi(app, { version: WHIRL_BUILD });
   installJsonBody(app);
   installErrorHandling(app, deps.logger);
+  installRequestMetrics(app, deps.metrics ?? noMetrics, deps.logger);
+  installScriptAuth(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id).headers(CORS_HEADERS);
@@ -57,12 +71,21 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   const authenticator = new Authenticator(deps.entities, deps.clock);
 
   app.register(infoRoutes, { config: deps.config });
+  app.register(metricsRoutes, { metrics: deps.metrics ?? noMetrics });
+  app.register(consoleRoutes);
+  app.register(webActionRoutes, { deps, authenticator, prefix: '/api/v1/web' });
+  if (deps.webhookInbox) {
+    const webhooks = { deps, inbox: deps.webhookInbox, ...(deps.throttle ? { throttle: deps.throttle } : {}) };
+    app.register(webhookRoutes, { ...webhooks, prefix: '/api/v1/webhooks' });
+  }
   app.register(
     async (scope) => {
       installAuth(scope, authenticator);
       await scope.register(namespaceRoutes);
       await scope.register(actionRoutes, { deps, cache });
       await scope.register(activationRoutes, { deps });
+      if (deps.compositions) await scope.register(compositionRoutes, { deps, engine: deps.compositions });
+      await scope.register(packageTriggerRuleRoutes, { deps });
     },
     { prefix: '/api/v1/namespaces' },
   );

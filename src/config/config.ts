@@ -24,9 +24,27 @@ export interface Config {
     memoryMB: number;
     idleContainerMs: number;
     network: string;
+    /** Stem cells per kind and memory (issue 3). */
+    prewarm: Array<{ kind: string; memoryMB: number; count: number }>;
+    /** Undefined: never pause. */
+    pauseGraceMs: number | undefined;
+    heartbeatMs: number;
+    deadMs: number;
+    forgetMs: number;
+    registry: 'memory' | 'redis';
   };
   runtimes: RuntimeManifest[];
   guest: { namespace: string; uuid: string; key: string };
   limits: SystemLimits;
   printKey: boolean;
+  metrics: { enabled: boolean };
+  compositions: { pollMs: number };
+  /** Per-namespace throttles; 0 = unlimited (src/engine/throttles). */
+  throttles: {
+    invocationsPerMinute: number;
+    concurrentInvocations: number;
+    firesPerMinute: number;
+    namespaces: Record<string, { invocationsPerMinute?: number; concurrentInvocations?: number; firesPerMinute?: number }>;
+  };
+  webhooks: { worker: boolean; toleranceSec: number; replayWindowSec: number };
 }

@@ -1,6 +1,7 @@
 import { WhirlError } from '../errors/whirl-error.js';
 import type { Config } from './config.js';
 import { EnvSchema } from './schema.js';
+import { parsePrewarm } from './prewarm-list.js';
 
 /** Parses the environment once. Throws a WhirlError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -39,6 +40,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       memoryMB: e.WHIRL_INVOKER_MEMORY_MB,
       idleContainerMs: e.WHIRL_IDLE_CONTAINER_MS,
       network: e.WHIRL_CONTAINER_NETWORK,
+      prewarm: parsePrewarm(e.WHIRL_PREWARM),
+      pauseGraceMs: e.WHIRL_PAUSE_GRACE_MS > 0 ? e.WHIRL_PAUSE_GRACE_MS : undefined,
+      heartbeatMs: e.WHIRL_INVOKER_HEARTBEAT_MS,
+      deadMs: e.WHIRL_INVOKER_DEAD_MS,
+      forgetMs: e.WHIRL_INVOKER_FORGET_MS,
+      registry:
+        e.WHIRL_INVOKER_REGISTRY === 'auto' ? (e.WHIRL_QUEUE === 'bullmq' ? 'redis' : 'memory') : e.WHIRL_INVOKER_REGISTRY,
     },
     runtimes: [
       {
@@ -64,6 +72,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sequenceMaxLength: e.WHIRL_LIMIT_SEQUENCE_LENGTH,
     },
     printKey: e.WHIRL_PRINT_KEY,
+    metrics: { enabled: e.WHIRL_METRICS },
+    compositions: { pollMs: e.WHIRL_COMPOSITION_POLL_MS },
+    throttles: {
+      invocationsPerMinute: e.WHIRL_THROTTLE_INVOCATIONS_PER_MINUTE,
+      concurrentInvocations: e.WHIRL_THROTTLE_CONCURRENT_INVOCATIONS,
+      firesPerMinute: e.WHIRL_THROTTLE_FIRES_PER_MINUTE,
+      namespaces: e.WHIRL_THROTTLE_NAMESPACES,
+    },
+    webhooks: {
+      worker: e.WHIRL_WEBHOOK_WORKER,
+      toleranceSec: e.WHIRL_WEBHOOK_TOLERANCE_S,
+      replayWindowSec: e.WHIRL_WEBHOOK_REPLAY_WINDOW_S,
+    },
   };
 }
 

@@ -53,6 +53,19 @@ export const EnvSchema = z.object({
   /** An idle warm container is removed after this long (ms). */
   WHIRL_IDLE_CONTAINER_MS: int(600_000),
   WHIRL_CONTAINER_NETWORK: z.string().default('bridge'),
+  /**
+   * Prewarmed stem-cell containers: `kind@memoryMB=count`, comma separated (OpenWhisk keeps 2 nodejs 256 MB ones;
+   * one is enough on a small host). Empty: none.
+   */
+  WHIRL_PREWARM: z.string().regex(/^([^,@=]+@\d+=\d+)?(,[^,@=]+@\d+=\d+)*$/).default('nodejs:default@256=1'),
+  /** Idle containers are paused after this long (ms); 0 never pauses. */
+  WHIRL_PAUSE_GRACE_MS: int(10_000),
+  /** Invoker membership: heartbeat period, silence after which an invoker is dead, and when it is forgotten (ms). */
+  WHIRL_INVOKER_HEARTBEAT_MS: int(1000),
+  WHIRL_INVOKER_DEAD_MS: int(5000),
+  WHIRL_INVOKER_FORGET_MS: int(600_000),
+  /** Where invokers heartbeat: `auto` is Redis (WHIRL_REDIS_URL) with the BullMQ queue, in-process otherwise. */
+  WHIRL_INVOKER_REGISTRY: z.enum(['auto', 'memory', 'redis']).default('auto'),
 
   WHIRL_GUEST_NAMESPACE: z.string().default('guest'),
   /** The well-known OpenWhisk guest key, so `wsk` works out of the box; set your own in production. */
@@ -79,9 +92,54 @@ export const EnvSchema = z.object({
   WHIRL_LIMIT_PARAMETER_BYTES: int(1_048_576),
   WHIRL_LIMIT_BLOCKING_WAIT_MS: int(60_000),
   WHIRL_LIMIT_SEQUENCE_LENGTH: int(50),
+  /**
+   * Composition engine: how often steps still pending are looked up in the activation store (completions travel
+   * best effort; after an engine restart this is how finished steps are found), in ms.
+   */
+  WHIRL_COMPOSITION_POLL_MS: int(2_000),
 
   /** Print the guest key at startup (the embedded default does). */
   WHIRL_PRINT_KEY: bool(true),
+  /** Prometheus metrics at `/metrics` (docs/metrics.md); off = nothing recorded, `/metrics` empty. */
+  WHIRL_METRICS: bool(true),
+
+  /**
+   * Per-namespace throttles (docs/throttles.md), 0 = unlimited (the default, unlike OpenWhisk's 60/min, 30, 60/min,
+   * so benchmarks and tests are not throttled). `WHIRL_THROTTLE_NAMESPACES` overrides them per namespace, as JSON:
+   * `{"guest":{"invocationsPerMinute":120,"concurrentInvocations":30,"firesPerMinute":60}}`.
+   */
+  WHIRL_THROTTLE_INVOCATIONS_PER_MINUTE: int(0),
+  WHIRL_THROTTLE_CONCURRENT_INVOCATIONS: int(0),
+  WHIRL_THROTTLE_FIRES_PER_MINUTE: int(0),
+  WHIRL_THROTTLE_NAMESPACES: z
+    .string()
+    .default('{}')
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(
+        z.string(),
+        z
+          .object({
+            invocationsPerMinute: z.number().int().min(0).optional(),
+            concurrentInvocations: z.number().int().min(0).optional(),
+            firesPerMinute: z.number().int().min(0).optional(),
+          })
+          .strict(),
+      ),
+    ),
+  /** Webhook triggers (docs/webhooks.md): whether this API process fires accepted deliveries, and their windows. */
+  WHIRL_WEBHOOK_WORKER: bool(true),
+  /** Stripe-style timestamped signatures older or newer than this (seconds) are refused. */
+  WHIRL_WEBHOOK_TOLERANCE_S: int(300),
+  /** How long a delivery id / signature is remembered to refuse replays (seconds). */
+  WHIRL_WEBHOOK_REPLAY_WINDOW_S: int(86_400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -2,7 +2,8 @@ import type { ActivationRecord } from '../domain/activation.js';
 import { newActivationId } from '../domain/ids.js';
 import { isSequence } from '../domain/exec.js';
 import { WhirlError } from '../errors/whirl-error.js';
-import type { ActivationQueue, Subscription } from '../ports/activation-queue.js';
+import type { ActivationMessage } from '../domain/activation-message.js';
+import type { ActivationQueue, PublishTarget, Subscription } from '../ports/activation-queue.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import { buildActivationMessage } from './activation-builder.js';
@@ -25,6 +26,10 @@ export class Activator implements InvokeService {
       instanceId: string;
       clock: Clock;
       logger: Logger;
+      /** Chooses the invoker (issue 3 placement); without it every activation goes to the shared queue. */
+      placer?: { choose(namespace: string, action: string, memoryMB: number): string | undefined };
+      /** Runs `exec.kind: "sequence"` actions (the composition engine, issue 4). */
+      sequences?: { invokeSequence(req: InvokeRequest): Promise<InvokeOutcome> };
     },
   ) {}
 
@@ -41,6 +46,7 @@ export class Activator implements InvokeService {
 
   async invoke(req: InvokeRequest): Promise<InvokeOutcome> {
     if (isSequence(req.action.exec)) {
+      if (this.deps.sequences) return this.deps.sequences.invokeSequence(req);
       throw new WhirlError('WHIRL_BAD_REQUEST', ['Sequences run on the composition engine, which is not enabled.']);
     }
     const activationId = newActivationId();
@@ -50,8 +56,9 @@ export class Activator implements InvokeService {
       this.deps.clock.now(),
       req.blocking ? this.deps.instanceId : undefined,
     );
+    const target = this.target(msg);
     if (!req.blocking) {
-      await this.deps.queue.publish(msg);
+      await this.deps.queue.publish(msg, target);
       return { activationId };
     }
     let timer: { cancel(): void } | undefined;
@@ -60,12 +67,18 @@ export class Activator implements InvokeService {
       timer = this.deps.clock.setTimeout(() => resolve(undefined), req.waitMs);
     });
     try {
-      await this.deps.queue.publish(msg);
+      await this.deps.queue.publish(msg, target);
       const record = await completed;
       return record ? { activationId, record } : { activationId };
     } finally {
       timer?.cancel();
       this.waiters.delete(activationId);
     }
+  }
+
+  private target(msg: ActivationMessage): PublishTarget | undefined {
+    const action = `${msg.action.namespace}/${msg.action.name}`;
+    const invokerId = this.deps.placer?.choose(msg.namespace, action, msg.action.limits.memory);
+    return invokerId === undefined ? undefined : { invokerId };
   }
 }

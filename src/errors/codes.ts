@@ -54,6 +54,39 @@ export const ErrorCodes = {
   WHIRL_MISSING_CODE: { status: 400, message: 'The request content was malformed:\ncode undefined' },
   WHIRL_BLACKBOX_IMAGE: { status: 400, message: "The 'blackbox' kind requires an image." },
   WHIRL_PARAMETERS_TOO_LARGE: { status: 413, message: 'Parameters size {0} exceeds the allowed limit of {1} bytes.' },
+  // --- packages, triggers, rules, feeds (issue 5 part A) ---
+  WHIRL_RESERVED_NAME: { status: 400, message: 'The name "{0}" is reserved.' },
+  WHIRL_BINDING_MISSING: { status: 400, message: 'Binding references a package that does not exist.' },
+  WHIRL_BINDING_TO_BINDING: { status: 400, message: 'Cannot bind to another package binding.' },
+  WHIRL_BINDING_OPERATION: { status: 400, message: 'Operation not permitted on package binding.' },
+  WHIRL_PACKAGE_KIND_CHANGE: { status: 409, message: 'Resource is a {0} and cannot be converted into a {1}.' },
+  WHIRL_PACKAGE_NOT_EMPTY: {
+    status: 409,
+    message: 'Package not empty (contains {0} entities). Set force param or delete package contents.',
+  },
+  WHIRL_RULE_NO_TRIGGER: { status: 404, message: 'Only rules with existing triggers can be activated.' },
+  WHIRL_FEED_INVALID: { status: 400, message: 'Feed parameters are not valid: {0}' },
+  // --- web actions, webhooks, API routes (issue 5 part B) ---
+  WHIRL_WEB_NOT_READY: { status: 202, message: 'Response not yet ready.' },
+  WHIRL_WEB_INVALID_MEDIA: { status: 400, message: "Response is not valid '{0}'." },
+  WHIRL_WEB_CONTENT_TYPE_MISMATCH: {
+    status: 400,
+    message: 'Response type in header did not match generated content type.',
+  },
+  WHIRL_WEB_UNKNOWN_CONTENT_TYPE: { status: 400, message: 'Response did not specify a known content-type.' },
+  WHIRL_WEB_PROPERTY_NOT_FOUND: { status: 404, message: 'Response does not include requested property.' },
+  WHIRL_WEB_PROCESSING_ERROR: { status: 400, message: 'There was an error processing your request.' },
+  WHIRL_WEBHOOK_SIGNATURE: { status: 401, message: 'The webhook signature is missing or does not match: {0}' },
+  WHIRL_WEBHOOK_STALE: { status: 401, message: 'The webhook timestamp is outside the tolerance of {0} seconds.' },
+  WHIRL_WEBHOOK_REPLAY: { status: 401, message: 'The webhook delivery was already received: {0}' },
+  WHIRL_WEBHOOK_CONFIG: { status: 400, message: 'The trigger webhook annotation is not valid: {0}' },
+  WHIRL_API_NOT_WEB_ACTION: {
+    status: 400,
+    message: "Action '{0}' is not a web action. Issue 'wsk action update \"{0}\" --web true' to convert the action to a web action.",
+  },
+  // --- compositions ---
+  WHIRL_COMPOSITION_INVALID: { status: 400, message: 'The composition is not valid: {0}' },
+  WHIRL_EXECUTION_NOT_RUNNING: { status: 409, message: 'The execution is not running (status: {0}).' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -2,12 +2,13 @@ import type { Clock } from '../ports/clock.js';
 import type { Container, ContainerFactory, ContainerSpec } from '../ports/container-factory.js';
 import type { Logger } from '../ports/logger.js';
 import { decide } from './pool-decision.js';
-import type { PoolEntry } from './pool-entry.js';
+import { stemKey, type PoolEntry } from './pool-entry.js';
+import { stemCellsToStart, type PrewarmConfig } from './prewarm.js';
 
 export interface Lease {
   entry: PoolEntry;
   container: Container;
-  /** The container was just created: the caller must `/init` it and then call `markInitialized`. */
+  /** The container is not initialized (new, or a stem cell): the caller must `/init` it, then `markInitialized`. */
   cold: boolean;
   acquiredAt: number;
 }
@@ -15,23 +16,38 @@ export interface Lease {
 /** Resolves with a lease handed over directly, or undefined to decide again. */
 type Waiter = (lease: Lease | undefined) => void;
 
+/** What the pool did, since it started (for tests, benchmarks and metrics). */
+export interface PoolCounters {
+  warm: number;
+  prewarmed: number;
+  created: number;
+  evicted: number;
+  paused: number;
+  resumed: number;
+}
+
 /** Weight of the newest sample in the moving averages. */
 const EWMA = 0.2;
 const INITIAL_COLD_START_MS = 300;
 
 /**
- * The invoker's containers: warm reuse per key, queueing behind busy containers when that beats a cold start
- * (pool-decision.ts), a memory budget with LRU eviction of idle containers, and removal of containers idle for
- * longer than `idleMs`. A released container is handed straight to the next activation waiting for its key.
+ * The invoker's containers. Decisions are pure (pool-decision.ts, prewarm.ts); this class applies them: warm reuse
+ * per key, queueing behind busy containers when that beats a cold start, prewarmed stem cells per image and memory
+ * (replenished after use), a memory budget with LRU eviction of idle containers, pausing containers idle past
+ * `pauseGraceMs` (resumed on reuse), and removal of containers idle for longer than `idleMs`. A released
+ * container is handed straight to the next activation waiting for its key.
  */
 export class ContainerPool {
   private readonly entries: PoolEntry[] = [];
   private readonly byKey = new Map<string, Waiter[]>();
   private memoryWaiters: Waiter[] = [];
   private readonly holdMs = new Map<string, number>();
+  private readonly counters: PoolCounters = { warm: 0, prewarmed: 0, created: 0, evicted: 0, paused: 0, resumed: 0 };
   private coldStartMs = INITIAL_COLD_START_MS;
   private seq = 0;
   private sweeper: { cancel(): void } | undefined;
+  private replenishScheduled = false;
+  private started = false;
   private closed = false;
 
   constructor(
@@ -43,9 +59,21 @@ export class ContainerPool {
       idleMs: number;
       /** Names of this invoker's containers start with it (leftovers are cleaned up at start). */
       namePrefix: string;
+      /** Stem cells to keep ready (none by default). */
+      prewarm?: readonly PrewarmConfig[];
+      /** Environment of stem cells (what every container gets, e.g. `__OW_API_HOST`). */
+      stemEnv?: Record<string, string>;
+      /** Idle containers are paused after this long (ms); undefined: never. */
+      pauseGraceMs?: number;
     },
   ) {
     this.scheduleSweep();
+  }
+
+  /** Starts the stem cells (after the invoker removed its predecessor's leftovers). */
+  start(): void {
+    this.started = true;
+    this.scheduleReplenish();
   }
 
   async acquire(key: string, spec: Omit<ContainerSpec, 'name'>): Promise<Lease> {
@@ -56,12 +84,28 @@ export class ContainerPool {
         waiting: queue?.length ?? 0,
         avgHoldMs: this.holdMs.get(key),
         coldStartMs: this.coldStartMs,
+        ...(this.deps.prewarm?.length ? { stemKey: stemKey(spec) } : {}),
       });
       switch (d.kind) {
-        case 'warm':
-          return this.lease(d.entry, false);
+        case 'warm': {
+          this.counters.warm++;
+          const lease = this.lease(d.entry, false);
+          try {
+            await this.ensureRunning(d.entry);
+          } catch (err) {
+            this.deps.logger.warn({ container: d.entry.container?.name, err: String(err) }, 'resume failed');
+            d.entry.inFlight--;
+            this.remove(d.entry, 'resume failed');
+            break;
+          }
+          return lease;
+        }
+        case 'stem':
+          return this.takeStem(d.entry, key);
         case 'create':
           for (const e of d.evict) this.remove(e, 'evicted');
+          this.counters.evicted += d.evict.length;
+          this.counters.created++;
           return this.createEntry(key, spec);
         case 'queue': {
           const handed = await new Promise<Lease | undefined>((resolve) => this.enqueue(key, resolve));
@@ -98,17 +142,41 @@ export class ContainerPool {
       next(this.lease(entry, false));
     }
     if (queue?.length === 0) this.byKey.delete(entry.key);
-    if (entry.inFlight === 0) this.wakeMemory();
+    if (entry.inFlight === 0) {
+      this.schedulePause(entry);
+      this.wakeMemory();
+    }
   }
 
-  stats(): { containers: number; busy: number; memoryMB: number; waiting: number } {
+  /** Memory not held by busy containers (idle ones can be evicted): what the invoker reports in heartbeats. */
+  freeMB(): number {
+    return this.deps.budgetMB - this.entries.reduce((s, e) => s + (e.inFlight > 0 ? e.memoryMB : 0), 0);
+  }
+
+  stats(): {
+    containers: number;
+    busy: number;
+    paused: number;
+    prewarmed: number;
+    warm: number;
+    memoryMB: number;
+    waiting: number;
+    counters: PoolCounters;
+  } {
     let waiting = this.memoryWaiters.length;
     for (const q of this.byKey.values()) waiting += q.length;
+    const busy = this.entries.filter((e) => e.inFlight > 0 && !e.stem).length;
+    const paused = this.entries.filter((e) => e.paused).length;
+    const prewarmed = this.entries.filter((e) => e.stem).length;
     return {
       containers: this.entries.length,
-      busy: this.entries.filter((e) => e.inFlight > 0).length,
+      busy,
+      paused,
+      prewarmed,
+      warm: this.entries.length - busy - paused - prewarmed,
       memoryMB: this.entries.reduce((s, e) => s + e.memoryMB, 0),
       waiting,
+      counters: { ...this.counters },
     };
   }
 
@@ -118,14 +186,28 @@ export class ContainerPool {
     for (const q of this.byKey.values()) for (const w of q.splice(0)) w(undefined);
     this.byKey.clear();
     this.wakeMemory();
-    await Promise.allSettled(this.entries.splice(0).map((e) => e.container?.destroy()));
+    const all = this.entries.splice(0);
+    for (const e of all) e.pauseTimer?.cancel();
+    await Promise.allSettled(all.map((e) => e.container?.destroy()));
   }
 
   private lease(entry: PoolEntry, cold: boolean): Lease {
     entry.inFlight++;
+    entry.pauseTimer?.cancel();
+    entry.pauseTimer = undefined;
     const now = this.deps.clock.now();
     entry.lastUsed = now;
     return { entry, container: entry.container!, cold, acquiredAt: now };
+  }
+
+  /** A stem cell becomes the key's container: it only needs `/init`. Another one is started in its place. */
+  private takeStem(entry: PoolEntry, key: string): Lease {
+    this.counters.prewarmed++;
+    entry.stem = false;
+    entry.key = key;
+    entry.initialized = false;
+    this.scheduleReplenish();
+    return this.lease(entry, true);
   }
 
   private enqueue(key: string, waiter: Waiter): void {
@@ -134,24 +216,29 @@ export class ContainerPool {
     else this.byKey.set(key, [waiter]);
   }
 
-  private async createEntry(key: string, spec: Omit<ContainerSpec, 'name'>): Promise<Lease> {
-    const seq = ++this.seq;
+  private newEntry(key: string, memoryMB: number, concurrency: number, stem: boolean): PoolEntry {
     const entry: PoolEntry = {
-      seq,
+      seq: ++this.seq,
       key,
-      memoryMB: spec.memoryMB,
-      maxConcurrency: Math.max(1, spec.concurrency),
+      memoryMB,
+      maxConcurrency: Math.max(1, concurrency),
       container: undefined,
       initialized: false,
       inFlight: 1,
       lastUsed: this.deps.clock.now(),
       logChain: Promise.resolve(),
       removing: false,
+      ...(stem ? { stem: true } : {}),
     };
     this.entries.push(entry);
+    return entry;
+  }
+
+  private async createEntry(key: string, spec: Omit<ContainerSpec, 'name'>): Promise<Lease> {
+    const entry = this.newEntry(key, spec.memoryMB, spec.concurrency, false);
     const startedAt = this.deps.clock.now();
     try {
-      entry.container = await this.deps.factory.create({ ...spec, name: `${this.deps.namePrefix}${seq}` });
+      entry.container = await this.deps.factory.create({ ...spec, name: `${this.deps.namePrefix}${entry.seq}` });
     } catch (err) {
       this.drop(entry);
       this.wakeKey(key);
@@ -161,13 +248,93 @@ export class ContainerPool {
     return { entry, container: entry.container, cold: true, acquiredAt: startedAt };
   }
 
+  /** Starts the stem cells the prewarm configuration is missing, into free memory only. */
+  private replenish(): void {
+    if (this.closed || !this.started) return;
+    for (const c of stemCellsToStart(this.entries, this.deps.prewarm ?? [], this.deps.budgetMB)) {
+      const key = stemKey({ image: c.image, memoryMB: c.memoryMB, network: true, concurrency: 1 })!;
+      const entry = this.newEntry(key, c.memoryMB, 1, true);
+      const spec = { image: c.image, kind: c.kind, memoryMB: c.memoryMB, env: this.deps.stemEnv ?? {}, network: true, concurrency: 1 };
+      this.deps.factory.create({ ...spec, name: `${this.deps.namePrefix}${entry.seq}` }).then(
+        (container) => {
+          entry.container = container;
+          if (this.closed || entry.removing) {
+            container.destroy().catch(() => undefined);
+            return;
+          }
+          entry.inFlight = 0;
+          entry.initialized = true; // ready to be taken (it is re-marked uninitialized when an action takes it)
+          this.wakeMemory();
+        },
+        (err: unknown) => {
+          // Retried on the next sweep, not at once: a broken image must not spin.
+          this.deps.logger.warn({ kind: c.kind, err: String(err) }, 'starting a stem cell failed');
+          this.drop(entry);
+        },
+      );
+    }
+  }
+
+  /** Deferred so that a decision's own container is in the pool before stem cells claim the memory. */
+  private scheduleReplenish(): void {
+    if (this.replenishScheduled || !this.deps.prewarm?.length) return;
+    this.replenishScheduled = true;
+    queueMicrotask(() => {
+      this.replenishScheduled = false;
+      this.replenish();
+    });
+  }
+
+  private schedulePause(entry: PoolEntry): void {
+    const grace = this.deps.pauseGraceMs;
+    if (grace === undefined || entry.stem) return;
+    entry.pauseTimer?.cancel();
+    entry.pauseTimer = this.deps.clock.setTimeout(() => {
+      entry.pauseTimer = undefined;
+      this.serialize(entry, async (c) => {
+        // Leased again (or removed) while waiting for its logs or an earlier operation: stay running.
+        if (entry.inFlight > 0 || entry.removing || entry.paused) return;
+        await c.pause();
+        entry.paused = true;
+        this.counters.paused++;
+      }).catch((err: unknown) => this.deps.logger.warn({ container: entry.container?.name, err: String(err) }, 'pause failed'));
+    }, grace);
+  }
+
+  /** Resumes a paused container (waiting for a pause in progress first). */
+  private async ensureRunning(entry: PoolEntry): Promise<void> {
+    if (!entry.paused && !entry.op) return;
+    await this.serialize(entry, async (c) => {
+      if (!entry.paused) return;
+      await c.resume();
+      entry.paused = false;
+      this.counters.resumed++;
+    });
+  }
+
+  /** Runs `fn` after the container's earlier pause/resume and its pending log collections. */
+  private serialize(entry: PoolEntry, fn: (c: Container) => Promise<void>): Promise<void> {
+    const run = Promise.all([entry.op, entry.logChain]).then(() => (entry.container ? fn(entry.container) : undefined));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    entry.op = settled;
+    void settled.then(() => {
+      if (entry.op === settled) entry.op = undefined;
+    });
+    return run;
+  }
+
   private remove(entry: PoolEntry, why: string): void {
     if (entry.removing) return;
     entry.removing = true;
+    entry.pauseTimer?.cancel();
     this.drop(entry);
     // Activations queued for this key must decide again: this container will not serve them.
     this.wakeKey(entry.key);
     this.wakeMemory();
+    this.scheduleReplenish();
     const c = entry.container;
     if (!c) return;
     this.deps.logger.debug({ container: c.name, why }, 'removing container');
@@ -198,8 +365,9 @@ export class ContainerPool {
     this.sweeper = this.deps.clock.setTimeout(() => {
       const now = this.deps.clock.now();
       for (const e of [...this.entries]) {
-        if (e.inFlight === 0 && e.initialized && now - e.lastUsed >= this.deps.idleMs) this.remove(e, 'idle');
+        if (e.inFlight === 0 && e.initialized && !e.stem && now - e.lastUsed >= this.deps.idleMs) this.remove(e, 'idle');
       }
+      this.replenish();
       if (!this.closed) this.scheduleSweep();
     }, every);
   }

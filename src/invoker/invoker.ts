@@ -5,11 +5,14 @@ import type { SystemLimits } from '../domain/limits.js';
 import type { ActivationQueue, Consumer, Delivery } from '../ports/activation-queue.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerFactory, ContainerSpec } from '../ports/container-factory.js';
+import type { InvokerRegistry } from '../ports/invoker-registry.js';
 import type { Logger } from '../ports/logger.js';
 import type { RecordSink } from '../ports/record-sink.js';
 import { collectActivationLogs, runActivation, type RunResult } from './activation-runner.js';
 import { ContainerPool, type Lease } from './container-pool.js';
 import { poolKey } from './pool-entry.js';
+import { InvokerPresence } from './presence.js';
+import type { PrewarmConfig } from './prewarm.js';
 import { failureRecord } from './record-builder.js';
 import { Messages } from './run-outcome.js';
 
@@ -23,6 +26,13 @@ export interface InvokerOptions {
   apiHost: string;
   runtimes: RuntimeManifest[];
   limits: SystemLimits;
+  /** Stem cells to keep ready, by kind and memory (kinds resolve through `runtimes`). */
+  prewarm?: Array<{ kind: string; memoryMB: number; count: number }>;
+  /** Idle containers are paused after this long (ms); undefined: never. */
+  pauseGraceMs?: number;
+  /** Heartbeat period and silence after which a peer is dead (ms); used with a registry. */
+  heartbeatMs?: number;
+  deadMs?: number;
 }
 
 /**
@@ -33,6 +43,8 @@ export interface InvokerOptions {
 export class Invoker {
   private consumer: Consumer | undefined;
   readonly pool: ContainerPool;
+  /** Heartbeats and adoption of dead peers; absent without a registry. */
+  readonly presence: InvokerPresence | undefined;
 
   constructor(
     private readonly deps: {
@@ -42,20 +54,42 @@ export class Invoker {
       clock: Clock;
       logger: Logger;
       options: InvokerOptions;
+      registry?: InvokerRegistry;
     },
   ) {
+    const o = deps.options;
     this.pool = new ContainerPool({
       factory: deps.factory,
       clock: deps.clock,
       logger: deps.logger,
-      budgetMB: deps.options.memoryMB,
-      idleMs: deps.options.idleContainerMs,
-      namePrefix: containerPrefix(deps.options.id),
+      budgetMB: o.memoryMB,
+      idleMs: o.idleContainerMs,
+      namePrefix: containerPrefix(o.id),
+      prewarm: prewarmConfigs(o),
+      stemEnv: { __OW_API_HOST: o.apiHost },
+      ...(o.pauseGraceMs !== undefined ? { pauseGraceMs: o.pauseGraceMs } : {}),
     });
+    this.presence = deps.registry
+      ? new InvokerPresence({
+          id: o.id,
+          registry: deps.registry,
+          queue: deps.queue,
+          handler: (msg, delivery) => this.handle(msg, delivery),
+          clock: deps.clock,
+          logger: deps.logger,
+          memoryMB: o.memoryMB,
+          freeMB: () => this.pool.freeMB(),
+          heartbeatMs: o.heartbeatMs ?? 1000,
+          deadMs: o.deadMs ?? 5000,
+          adoptConcurrency: Math.max(1, Math.min(o.concurrency, 16)),
+        })
+      : undefined;
   }
 
   async start(): Promise<void> {
     await this.deps.factory.cleanup(containerPrefix(this.deps.options.id));
+    this.pool.start();
+    await this.presence?.start();
     this.consumer = await this.deps.queue.consume((msg, delivery) => this.handle(msg, delivery), {
       invokerId: this.deps.options.id,
       concurrency: this.deps.options.concurrency,
@@ -64,6 +98,7 @@ export class Invoker {
 
   /** Stops taking work, finishes what is in flight, stores every record, removes the containers. */
   async stop(): Promise<void> {
+    await this.presence?.stop();
     await this.consumer?.close();
     this.consumer = undefined;
     await this.pool.shutdown();
@@ -151,6 +186,16 @@ export class Invoker {
   private failureRecord(msg: ActivationMessage, statusCode: StatusCode, error: string): ActivationRecord {
     return failureRecord(msg, this.deps.clock.now(), statusCode, error);
   }
+}
+
+/** Prewarm items whose kind this invoker can run, with their images. */
+function prewarmConfigs(o: InvokerOptions): PrewarmConfig[] {
+  const out: PrewarmConfig[] = [];
+  for (const p of o.prewarm ?? []) {
+    const resolved = resolveKind(p.kind, o.runtimes);
+    if (resolved && p.count > 0) out.push({ kind: resolved.kind, image: resolved.image, memoryMB: p.memoryMB, count: p.count });
+  }
+  return out;
 }
 
 export function containerPrefix(invokerId: string): string {

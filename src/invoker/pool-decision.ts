@@ -1,4 +1,4 @@
-import { pickEvictions, pickWarm, type PoolEntry } from './pool-entry.js';
+import { pickEvictions, pickStem, pickWarm, type PoolEntry } from './pool-entry.js';
 
 /** What the pool should do for an activation that needs a container of `key`. */
 export type PoolDecision =
@@ -6,6 +6,8 @@ export type PoolDecision =
   /** Wait for a container of this key to come free: cheaper than starting one. */
   | { kind: 'queue' }
   | { kind: 'create'; evict: PoolEntry[] }
+  /** Take this prewarmed stem cell: only `/init` is left of a cold start. */
+  | { kind: 'stem'; entry: PoolEntry }
   /** Nothing of this key exists and the memory budget is full of busy containers. */
   | { kind: 'wait-memory' };
 
@@ -16,6 +18,8 @@ export interface Demand {
   avgHoldMs: number | undefined;
   /** Typical cost of a cold start (create + init, ms). */
   coldStartMs: number;
+  /** The stem cells that could serve this key (pool-entry.ts `stemKey`); undefined: none can. */
+  stemKey?: string;
 }
 
 /**
@@ -23,7 +27,8 @@ export interface Demand {
  *
  * A warm idle container is always taken. Otherwise the activation queues behind the key's busy containers when
  * the expected wait there — (waiting + 1) × hold time ÷ their capacity — is shorter than a cold start, and a new
- * container is started (evicting least-recently-used idle ones if the memory budget needs it) when it is not.
+ * container is started when it is not: a prewarmed stem cell of the same image and memory if there is one, else a
+ * new one (evicting least-recently-used idle containers, stem cells included, if the memory budget needs it).
  * Starting a container per concurrent request, as OpenWhisk does, costs a cold start each and, on a small host,
  * makes every container slower: a few busy containers serve more activations per second than many.
  */
@@ -42,6 +47,8 @@ export function decide(
     const expectedWaitMs = ((demand.waiting + 1) * demand.avgHoldMs) / capacity;
     if (expectedWaitMs < demand.coldStartMs) return { kind: 'queue' };
   }
+  const stem = pickStem(entries, demand.stemKey);
+  if (stem) return { kind: 'stem', entry: stem };
   const evict = pickEvictions(entries, memoryMB, budgetMB);
   if (evict) return { kind: 'create', evict };
   return capacity > 0 ? { kind: 'queue' } : { kind: 'wait-memory' };

@@ -6,7 +6,8 @@ import type { Container } from '../ports/container-factory.js';
  */
 export interface PoolEntry {
   readonly seq: number;
-  readonly key: string;
+  /** The (namespace, action revision) served; a stem cell's is its `stemKey` until an action takes it. */
+  key: string;
   readonly memoryMB: number;
   readonly maxConcurrency: number;
   container: Container | undefined;
@@ -16,6 +17,34 @@ export interface PoolEntry {
   /** Log collections of this container's activations, chained so each takes its own lines in run order. */
   logChain: Promise<void>;
   removing: boolean;
+  /** A prewarmed stem cell: started, not initialized, waiting for any action of its image and memory. */
+  stem?: boolean;
+  /** Paused by the engine (idle past the pause grace); must be resumed before use. */
+  paused?: boolean;
+  /** Pause/resume of this container, chained: the engine must not interleave them. */
+  op?: Promise<void>;
+  /** The pending pause of an idle container. */
+  pauseTimer?: { cancel(): void };
+}
+
+/**
+ * The key of stem cells an action's container can come from: same image and memory, default network, one
+ * activation at a time (stem cells are started with exactly that). Undefined when no stem cell can serve it.
+ */
+export function stemKey(spec: { image: string; memoryMB: number; network: boolean; concurrency: number }): string | undefined {
+  if (!spec.network || spec.concurrency > 1) return undefined;
+  return `~stem|${spec.image}@${spec.memoryMB}`;
+}
+
+/** An idle stem cell of `key`, oldest first (so all of them get used and none goes stale). Pure. */
+export function pickStem(entries: Iterable<PoolEntry>, key: string | undefined): PoolEntry | undefined {
+  if (key === undefined) return undefined;
+  let best: PoolEntry | undefined;
+  for (const e of entries) {
+    if (!e.stem || e.key !== key || e.removing || !e.initialized || e.inFlight > 0) continue;
+    if (!best || e.seq < best.seq) best = e;
+  }
+  return best;
 }
 
 /** Warm containers are keyed by who invokes and what exactly runs. */

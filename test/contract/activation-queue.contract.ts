@@ -22,8 +22,8 @@ export interface DoomedConsumer {
 }
 
 export interface ActivationQueueContractHooks {
-  /** Starts a doomed consumer on the messages of `queue` (which `makeQueue` made). */
-  startDoomedConsumer(queue: ActivationQueue): Promise<DoomedConsumer>;
+  /** Starts a doomed consumer on the messages of `queue` (which `makeQueue` made), as invoker `invokerId`. */
+  startDoomedConsumer(queue: ActivationQueue, invokerId?: string): Promise<DoomedConsumer>;
   /** The longest a crashed consumer's message may take to reach another consumer. */
   redeliveryTimeoutMs: number;
   /** A queue whose backend cannot be reached. Absent for adapters without a backend: the case is not run. */
@@ -60,7 +60,12 @@ export function activationQueueContract(
     }
 
     /** A consumer that records every delivery; `gate` (if given) holds each handler until it resolves. */
-    async function recordingConsumer(queue: ActivationQueue, concurrency = 1, gate?: Promise<void>) {
+    async function recordingConsumer(
+      queue: ActivationQueue,
+      concurrency = 1,
+      gate?: Promise<void>,
+      route: { invokerId?: string; shared?: boolean } = {},
+    ) {
       const received: Received[] = [];
       let active = 0;
       let maxActive = 0;
@@ -75,7 +80,7 @@ export function activationQueueContract(
             active--;
           }
         },
-        { invokerId: 'invoker-test', concurrency },
+        { invokerId: route.invokerId ?? 'invoker-test', concurrency, ...(route.shared === false ? { shared: false } : {}) },
       );
       const countOf = (id: string) => received.filter((r) => r.msg.activationId === id).length;
       return { consumer, received, countOf, active: () => active, maxActive: () => maxActive };
@@ -187,6 +192,63 @@ export function activationQueueContract(
       await eventually('queue drained', async () => (await queue.depth()) === 0);
       await sleep(100);
       expect(c.received).toHaveLength(1);
+    });
+
+    it('delivers a message placed on an invoker only to consumers of that invoker; shared work to any', async () => {
+      const { queue } = await setup();
+      const a = await recordingConsumer(queue, 4, undefined, { invokerId: 'inv-a' });
+      const b = await recordingConsumer(queue, 4, undefined, { invokerId: 'inv-b' });
+      const toB = Array.from({ length: 6 }, () => activationMessage());
+      for (const m of toB) await queue.publish(m, { invokerId: 'inv-b' });
+      const shared = activationMessage();
+      await queue.publish(shared);
+      await eventually('placed and shared deliveries', () => b.received.length + a.received.length === 7);
+      expect(a.received.map((r) => r.msg.activationId)).not.toEqual(expect.arrayContaining([toB[0]!.activationId]));
+      for (const m of toB) expect(b.countOf(m.activationId)).toBe(1);
+      expect(a.countOf(shared.activationId) + b.countOf(shared.activationId)).toBe(1);
+    });
+
+    it('keeps a placed message until a consumer of its invoker starts', async () => {
+      const { queue } = await setup();
+      const other = await recordingConsumer(queue, 2, undefined, { invokerId: 'inv-other' });
+      const msg = activationMessage();
+      await queue.publish(msg, { invokerId: 'inv-late' });
+      await sleep(300);
+      expect(other.received).toHaveLength(0);
+      expect(await queue.depth()).toBe(1);
+      const late = await recordingConsumer(queue, 1, undefined, { invokerId: 'inv-late' });
+      await eventually('placed delivery', () => late.received.length === 1);
+      expect(late.received[0]!.msg).toEqual(msg);
+      expect(late.received[0]!.delivery).toEqual({ redelivered: false });
+    });
+
+    it('a consumer with shared: false takes only the messages placed on its invoker', async () => {
+      const { queue } = await setup();
+      const own = await recordingConsumer(queue, 2, undefined, { invokerId: 'inv-own', shared: false });
+      const placed = activationMessage();
+      const shared = activationMessage();
+      await queue.publish(shared);
+      await queue.publish(placed, { invokerId: 'inv-own' });
+      await eventually('placed delivery', () => own.received.length === 1);
+      await sleep(300);
+      expect(own.received.map((r) => r.msg.activationId)).toEqual([placed.activationId]);
+      const any = await recordingConsumer(queue, 1);
+      await eventually('shared delivery', () => any.received.length === 1);
+      expect(any.received[0]!.msg.activationId).toBe(shared.activationId);
+    });
+
+    it('redelivers a placed message whose consumer died to the next consumer of that invoker (adoption)', async () => {
+      const { queue } = await setup();
+      const doomed = await hooks.startDoomedConsumer(queue, 'inv-dying');
+      const bystander = await recordingConsumer(queue, 1, undefined, { invokerId: 'inv-bystander' });
+      const msg = activationMessage();
+      await queue.publish(msg, { invokerId: 'inv-dying' });
+      expect(await within('doomed consumer received', doomed.received, 10_000)).toBe(msg.activationId);
+      await doomed.kill();
+      const adopter = await recordingConsumer(queue, 1, undefined, { invokerId: 'inv-dying', shared: false });
+      await eventually('redelivery', () => adopter.received.length === 1, hooks.redeliveryTimeoutMs);
+      expect(adopter.received[0]!.delivery).toEqual({ redelivered: true });
+      expect(bystander.received).toHaveLength(0);
     });
 
     it('counts published and unfinished messages in depth()', async () => {

@@ -119,7 +119,8 @@ export async function within<T>(what: string, p: Promise<T>, timeoutMs: number):
 export async function deleteQueueKeys(redisUrl: string, queueName: string): Promise<void> {
   const redis = new Redis(redisUrl);
   try {
-    for (const pattern of [`bull:${queueName}-work:*`]) {
+    // The shared queue and every per-invoker queue (`<queueName>-work-inv-<id>`).
+    for (const pattern of [`bull:${queueName}-work:*`, `bull:${queueName}-work-inv-*`]) {
       let cursor = '0';
       do {
         const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -12,7 +12,7 @@ import { deferred, deleteQueueKeys as deleteKeys } from './activation-queue.supp
 
 activationQueueContract('memory', async (logger) => new MemoryActivationQueue({ logger }), {
   redeliveryTimeoutMs: 1000,
-  async startDoomedConsumer(queue) {
+  async startDoomedConsumer(queue, invokerId) {
     if (!(queue instanceof MemoryActivationQueue)) throw new Error('expected a MemoryActivationQueue');
     const received = deferred<string>();
     const consumer = await queue.consume(
@@ -20,7 +20,7 @@ activationQueueContract('memory', async (logger) => new MemoryActivationQueue({ 
         received.resolve(msg.activationId);
         await new Promise(() => {});
       },
-      { invokerId: 'doomed', concurrency: 1 },
+      { invokerId: invokerId ?? 'doomed', concurrency: 1 },
     );
     return { received: received.promise, kill: async () => consumer.crash() };
   },
@@ -46,7 +46,7 @@ describeWith(['redis'], 'BullMQ activation queue', () => {
       }),
     {
       redeliveryTimeoutMs: 8000,
-      startDoomedConsumer: (queue) => startDoomedChild(redisUrl, queueNameOf(queue)),
+      startDoomedConsumer: (queue, invokerId) => startDoomedChild(redisUrl, queueNameOf(queue), invokerId),
       makeUnreachableQueue: async (logger) =>
         new BullmqActivationQueue({
           redisUrl: `redis://127.0.0.1:${await closedPort()}`,
@@ -64,10 +64,10 @@ function queueNameOf(queue: ActivationQueue): string {
 }
 
 /** A real process, killed with SIGKILL: the honest stand-in for an invoker crash. */
-async function startDoomedChild(redisUrl: string, queueName: string): Promise<DoomedConsumer> {
+async function startDoomedChild(redisUrl: string, queueName: string, invokerId = 'doomed'): Promise<DoomedConsumer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', FIXTURE, redisUrl, queueName, String(LOCK_MS), String(STALLED_MS)],
+    ['--import', 'tsx', FIXTURE, redisUrl, queueName, String(LOCK_MS), String(STALLED_MS), invokerId],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

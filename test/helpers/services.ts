@@ -5,12 +5,14 @@ import { describe } from 'vitest';
  *   WHIRL_TEST_REDIS_URL, WHIRL_TEST_COUCHDB_URL, WHIRL_TEST_DOCKER_SOCKET (+ WHIRL_TEST_NODEJS_IMAGE).
  * A suite that needs a service that is not there fails loudly under CI=true and is skipped loudly otherwise.
  */
-export type Service = 'redis' | 'couchdb' | 'docker';
+export type Service = 'redis' | 'couchdb' | 'docker' | 'kafka';
 
 const VARS: Record<Service, string> = {
   redis: 'WHIRL_TEST_REDIS_URL',
   couchdb: 'WHIRL_TEST_COUCHDB_URL',
   docker: 'WHIRL_TEST_DOCKER_SOCKET',
+  /** `host:port` of a single-node KRaft broker (scripts/kafka/broker.sh). */
+  kafka: 'WHIRL_TEST_KAFKA_BROKERS',
 };
 
 export function serviceUrl(service: Service): string | undefined {

@@ -1,6 +1,8 @@
+import type { Action } from '../../domain/action.js';
 import { StatusCode, servedRecord, servedResponse } from '../../domain/activation.js';
 import type { Identity } from '../../domain/identity.js';
-import { isTruthyAnnotation } from '../../domain/key-value.js';
+import { kvToObject } from '../../domain/key-value.js';
+import { checkFinalParameters, resolveAction } from '../../engine/packages/resolve-action.js';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { ActionCache } from '../action-cache.js';
 import type { ApiDeps } from '../deps.js';
@@ -13,6 +15,8 @@ export interface InvokeQuery {
 
 export interface InvokeCall {
   identity: Identity;
+  /** The package (or binding) in the caller's namespace, for `actions/{pkg}/{name}`. */
+  pkg?: string;
   name: string;
   query: InvokeQuery;
   /** The parsed body: an object or array; undefined when the request had none. */
@@ -44,22 +48,19 @@ export async function invokeAction(deps: ApiDeps, cache: ActionCache, call: Invo
     throw new WhirlError('WHIRL_INVALID_JSON', ['the payload must be a JSON object or array']);
   }
 
-  const cached = await cache.get(call.identity.namespace, call.name);
-  if (!cached) throw new WhirlError('WHIRL_NOT_FOUND');
-  const action = cached.stored.doc;
+  const found = await lookup(deps, cache, call);
+  if (!found) throw new WhirlError('WHIRL_NOT_FOUND');
+  const { action, revision } = found;
 
-  const size = call.bodyBytes + cached.parameterBytes;
+  const size = call.bodyBytes + found.parameterBytes;
   if (size > limits.maxPayloadBytes) throw new WhirlError('WHIRL_ENTITY_TOO_LARGE', [size, limits.maxPayloadBytes]);
-  if (!Array.isArray(payload) && isTruthyAnnotation(action.annotations, 'final')) {
-    const bound = new Set(action.parameters.filter((p) => p.value !== undefined && p.value !== null).map((p) => p.key));
-    if (Object.keys(payload).some((k) => bound.has(k))) throw new WhirlError('WHIRL_FINAL_PARAMS');
-  }
+  checkFinalParameters(action, payload);
 
   const blocking = query.blocking === true;
   const outcome = await deps.engine.invoke({
     identity: call.identity,
     action,
-    revision: cached.stored.rev,
+    revision,
     payload,
     blocking,
     waitMs,
@@ -76,4 +77,23 @@ export async function invokeAction(deps: ApiDeps, cache: ActionCache, call: Invo
       : 502;
   const body = query.result ? servedResponse(record.response).result : servedRecord(record);
   return { status, body, activationId };
+}
+
+/**
+ * The action with its merged parameters and their serialised size. Plain actions come from the cache; packaged
+ * ones are resolved through their package or binding on every call (package < binding < action parameters).
+ */
+async function lookup(
+  deps: ApiDeps,
+  cache: ActionCache,
+  call: InvokeCall,
+): Promise<{ action: Action; revision: string; parameterBytes: number } | undefined> {
+  if (!call.pkg) {
+    const cached = await cache.get(call.identity.namespace, call.name);
+    return cached && { action: cached.stored.doc, revision: cached.stored.rev, parameterBytes: cached.parameterBytes };
+  }
+  const resolved = await resolveAction(deps.entities, { namespace: call.identity.namespace, pkg: call.pkg, name: call.name });
+  if (!resolved) return undefined;
+  const parameterBytes = Buffer.byteLength(JSON.stringify(kvToObject(resolved.action.parameters)));
+  return { action: resolved.action, revision: resolved.revision, parameterBytes };
 }

@@ -126,9 +126,14 @@ export class BullmqActivationQueue implements ActivationQueue {
   async depth(): Promise<number> {
     this.assertOpen();
     try {
-      const queue = await this.openQueue();
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-      return Object.values(counts).reduce((sum, n) => sum + n, 0);
+      // The shared queue and the invoker queues this instance has placed work on.
+      const queues = [await this.openQueue(), ...this.targeted.values()];
+      let sum = 0;
+      for (const queue of queues) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        sum += Object.values(counts).reduce((s, n) => s + n, 0);
+      }
+      return sum;
     } catch (err) {
       throw asUnavailable(err);
     }

@@ -23,8 +23,15 @@ export function wasStartedBefore(job: Pick<Job, 'attemptsStarted' | 'stalledCoun
   return job.attemptsStarted > 1 || job.stalledCounter > 0;
 }
 
+/** The BullMQ queue of activations placed on `invokerId` (ids are reduced to characters safe in Redis keys). */
+export function invokerQueueName(workQueue: string, invokerId: string): string {
+  return `${workQueue}-inv-${invokerId.replace(/[^a-zA-Z0-9_.-]/g, '_')}`;
+}
+
 /**
- * A BullMQ Worker running `handler` for each activation job.
+ * BullMQ Workers running `handler` for each activation job: one on the invoker's own queue (placed work) and one on
+ * the shared queue (unless `shared: false`). Both fetch up to `concurrency` jobs; a gate keeps the handlers
+ * running at once within `concurrency` (a fetched job waiting at the gate keeps its lock renewed).
  *
  * Delivery contract mapping: the job's lock (renewed by the worker) is what marks it in flight. When the worker's
  * process dies, the lock expires after `lockDurationMs`; a live worker's stalled check (every `stalledIntervalMs`)
@@ -36,7 +43,9 @@ export class BullmqConsumer implements Consumer {
   private closing: Promise<void> | undefined;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
-  private worker!: Worker<ActivationMessage, void>;
+  private workers: Worker<ActivationMessage, void>[] = [];
+  private running = 0;
+  private gateWaiters: Array<() => void> = [];
 
   private constructor(
     private readonly settings: WorkerSettings,
@@ -56,32 +65,41 @@ export class BullmqConsumer implements Consumer {
     const processor = async (job: Job<ActivationMessage, void>): Promise<void> => {
       consumer.inFlight++;
       try {
-        await handler(job.data, { redelivered: wasStartedBefore(job) });
+        await consumer.enterGate(options.concurrency);
+        try {
+          await handler(job.data, { redelivered: wasStartedBefore(job) });
+        } finally {
+          consumer.leaveGate();
+        }
       } catch (err) {
         log.error({ err, activationId: job.data.activationId }, 'activation handler rejected');
       } finally {
         if (--consumer.inFlight === 0) consumer.wakeIdleWaiters();
       }
     };
-    const worker = new Worker<ActivationMessage, void>(settings.workQueue, processor, {
-      // Workers block on Redis and must ride out reconnects: BullMQ requires no per-request retry limit.
-      connection: { url: settings.redisUrl, maxRetriesPerRequest: null },
-      concurrency: options.concurrency,
-      lockDuration: settings.lockDurationMs,
-      stalledInterval: settings.stalledIntervalMs,
-      maxStalledCount: settings.maxStalledCount,
-      autorun: true,
-    });
-    consumer.worker = worker;
-    worker.on('error', (err) => log.warn({ err: err.message }, 'queue worker error'));
-    worker.on('failed', (job, err) => {
-      // Only reachable when a job stalled more than maxStalledCount times: it will get no record from us.
-      log.error({ err: err.message, activationId: job?.data.activationId }, 'activation job failed');
-    });
+    const queues = [invokerQueueName(settings.workQueue, options.invokerId)];
+    if (options.shared ?? true) queues.push(settings.workQueue);
+    for (const name of queues) {
+      const worker = new Worker<ActivationMessage, void>(name, processor, {
+        // Workers block on Redis and must ride out reconnects: BullMQ requires no per-request retry limit.
+        connection: { url: settings.redisUrl, maxRetriesPerRequest: null },
+        concurrency: options.concurrency,
+        lockDuration: settings.lockDurationMs,
+        stalledInterval: settings.stalledIntervalMs,
+        maxStalledCount: settings.maxStalledCount,
+        autorun: true,
+      });
+      consumer.workers.push(worker);
+      worker.on('error', (err) => log.warn({ err: err.message }, 'queue worker error'));
+      worker.on('failed', (job, err) => {
+        // Only reachable when a job stalled more than maxStalledCount times: it will get no record from us.
+        log.error({ err: err.message, activationId: job?.data.activationId }, 'activation job failed');
+      });
+    }
     try {
-      await worker.waitUntilReady();
+      await Promise.all(consumer.workers.map((w) => w.waitUntilReady()));
     } catch (err) {
-      await worker.close(true).catch(() => {});
+      await Promise.all(consumer.workers.map((w) => w.close(true).catch(() => {})));
       throw asUnavailable(err);
     }
     return consumer;
@@ -97,13 +115,23 @@ export class BullmqConsumer implements Consumer {
   }
 
   private async shutdown(): Promise<void> {
-    const graceful = this.worker.close();
+    const graceful = Promise.all(this.workers.map((w) => w.close()));
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     if (await settlesWithin(graceful, this.settings.closeGraceMs)) return;
     // Redis is unreachable: BullMQ waits for a reconnect to record the finished jobs and quit. We stop waiting so
     // the caller can exit; BullMQ keeps trying in the background (its lock timer keeps the process alive, so a
     // shutting-down process must exit explicitly). Unrecorded jobs are redelivered as stalled to another invoker.
     this.log.warn({}, 'queue worker could not close within the grace period (Redis unreachable?)');
+  }
+
+  private async enterGate(limit: number): Promise<void> {
+    while (this.running >= limit) await new Promise<void>((resolve) => this.gateWaiters.push(resolve));
+    this.running++;
+  }
+
+  private leaveGate(): void {
+    this.running--;
+    this.gateWaiters.shift()?.();
   }
 
   private wakeIdleWaiters(): void {

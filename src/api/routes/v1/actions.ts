@@ -8,6 +8,7 @@ import { checkSequence } from '../../actions/check-sequence.js';
 import { composeAction } from '../../actions/compose-action.js';
 import { type InvokeQuery, invokeAction } from '../../actions/invoke.js';
 import type { ApiDeps } from '../../deps.js';
+import { packagedActionRoutes } from './packaged-actions.js';
 import { ListQueryProperties, listPage } from '../../list-page.js';
 import { methodNotAllowed } from '../../method-not-allowed.js';
 import type { ActionPutBody } from '../../schemas/action.js';
@@ -142,13 +143,8 @@ export const actionRoutes: FastifyPluginAsync<ActionRoutesOptions> = async (scop
   );
   methodNotAllowed(scope, '/:ns/actions/:name', ['GET', 'PUT', 'DELETE', 'POST']);
 
-  // Packaged actions (`actions/{pkg}/{name}`) and package listings (`actions/{pkg}/`) come with packages: until
-  // then every such path is simply absent.
-  const absent = async (): Promise<never> => {
-    throw new WhirlError('WHIRL_NOT_FOUND');
-  };
-  scope.all('/:ns/actions/:pkg/', absent);
-  scope.all('/:ns/actions/:pkg/:name', absent);
+  // Packaged actions (`actions/{pkg}/{name}`) and package listings (`actions/{pkg}/`).
+  await scope.register(packagedActionRoutes, { deps, cache });
 
   async function load(ns: string, name: string): Promise<Action> {
     const found = await entities.get<Action>('actions', ns, name);

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/* global process, URL */
+// The `whirl` CLI entry (package.json "bin"). It is the only place that touches the process: it hands argv, the
+// streams, the environment and the home directory to runCli (src/cli/main.ts) and exits with the code it returns.
+//
+// Start-up time matters for a CLI (and for its tests, which run it dozens of times). In a checkout, src/cli is
+// bundled with esbuild into node_modules/.cache/whirl-cli/ whenever a source file is newer than the bundle, so a
+// run costs a plain `node` start instead of tsx's loader; if that fails, tsx runs the source. Without sources
+// (a built package), dist/ is used.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const srcDir = join(root, 'src', 'cli');
+
+async function bundledSource() {
+  const sources = readdirSync(srcDir, { recursive: true }).filter((f) => String(f).endsWith('.ts'));
+  const newest = Math.max(...sources.map((f) => statSync(join(srcDir, String(f))).mtimeMs));
+  const cacheDir = join(root, 'node_modules', '.cache', 'whirl-cli');
+  const bundle = join(cacheDir, 'main.mjs');
+  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) {
+    const { build } = await import('esbuild');
+    mkdirSync(cacheDir, { recursive: true });
+    // Concurrent runs may rebuild at once: each writes its own file and renames it into place (atomic).
+    const tmp = join(cacheDir, `main.${process.pid}.${Date.now()}.mjs`);
+    await build({
+      entryPoints: [join(srcDir, 'main.ts')],
+      outfile: tmp,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    renameSync(tmp, bundle);
+  }
+  return pathToFileURL(bundle).href;
+}
+
+let cli;
+if (existsSync(join(srcDir, 'main.ts'))) {
+  try {
+    cli = await import(await bundledSource());
+  } catch {
+    const { register } = await import('tsx/esm/api');
+    register();
+    cli = await import(pathToFileURL(join(srcDir, 'main.ts')).href);
+  }
+} else {
+  cli = await import(pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href);
+}
+
+// Ctrl-C: a command that waits (activation poll) registers a handler and stops cleanly; otherwise exit 130.
+const interruptHandlers = new Set();
+process.on('SIGINT', () => {
+  if (interruptHandlers.size === 0) process.exit(130);
+  for (const handler of interruptHandlers) handler();
+});
+// `whirl … | head`: a closed pipe is not an error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const code = await cli.runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  home: homedir(),
+  cwd: process.cwd(),
+  version,
+  onInterrupt(handler) {
+    interruptHandlers.add(handler);
+    return () => interruptHandlers.delete(handler);
+  },
+});
+process.exit(code);

@@ -1,0 +1,112 @@
+import { WhirlError } from '../../../errors/whirl-error.js';
+import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord } from '../../../ports/execution-store.js';
+import { type CouchOptions, type Database, DESIGN, openDatabase, statusOf, storeUnavailable, withoutMeta } from './couch-database.js';
+
+const VIEWS = {
+  active: { map: "function (doc) { if (doc.type === 'execution' && doc.status === 'running') emit(doc._id, null); }" },
+};
+
+/** Sequence numbers are zero-padded in ids so `_all_docs` returns history in order. */
+const pad = (seq: number) => String(seq).padStart(12, '0');
+const docId = (id: string) => `x:${id}`;
+const historyId = (id: string, seq: number) => `h:${id}:${pad(seq)}`;
+
+/**
+ * Composition executions in CouchDB (`${prefix}executions`): one document per execution (`x:<id>`, its snapshot
+ * replaced on every save) and one document per history entry (`h:<id>:<seq>`), so the log is append-only and an
+ * entry written twice is a `conflict` — already stored, which is what idempotence wants.
+ */
+export class CouchExecutionStore implements ExecutionStore {
+  /** The last document written per running execution, with its revision (this engine is its only writer). */
+  private readonly written = new Map<string, Record<string, unknown>>();
+
+  private constructor(private readonly db: Database) {}
+
+  static async open(options: CouchOptions): Promise<CouchExecutionStore> {
+    return new CouchExecutionStore(await openDatabase(options, `${options.prefix}executions`, VIEWS));
+  }
+
+  async create(doc: ExecutionDoc): Promise<void> {
+    try {
+      const raw = { _id: docId(doc.id), type: 'execution', ...doc };
+      const res = await this.db.insert(raw);
+      this.written.set(doc.id, { ...raw, _rev: res.rev });
+    } catch (e) {
+      if (statusOf(e) === 409) throw new WhirlError('WHIRL_CONFLICT');
+      throw storeUnavailable(e);
+    }
+  }
+
+  async save(id: string, update: ExecutionUpdate): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const base = this.written.get(id) ?? (await this.fetch(id))?.raw;
+      if (!base) throw new WhirlError('WHIRL_NOT_FOUND');
+      const next = { ...base, ...update, _id: docId(id) };
+      try {
+        const res = await this.db.insert(next);
+        this.written.set(id, { ...next, _rev: res.rev });
+        if (update.status !== 'running') this.written.delete(id);
+        return;
+      } catch (e) {
+        // A stale cached revision (another process touched it, or a lost response): refetch once, then give up.
+        this.written.delete(id);
+        if (statusOf(e) !== 409 || attempt > 0) throw storeUnavailable(e);
+      }
+    }
+  }
+
+  async get(id: string): Promise<ExecutionDoc | undefined> {
+    return (await this.fetch(id))?.doc;
+  }
+
+  async listActive(): Promise<ExecutionDoc[]> {
+    try {
+      const res = await this.db.view(DESIGN, 'active', { include_docs: true });
+      return res.rows.flatMap((r) => (r.doc ? [toDoc(r.doc as Record<string, unknown>)] : []));
+    } catch (e) {
+      throw storeUnavailable(e);
+    }
+  }
+
+  async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
+    if (entries.length === 0) return;
+    try {
+      const res = await this.db.bulk({ docs: entries.map((e) => ({ _id: historyId(id, e.seq), entry: e })) });
+      const failed = res.filter((r) => r.error && r.error !== 'conflict');
+      if (failed.length > 0) throw new Error(`history append failed: ${failed[0]?.error}`);
+    } catch (e) {
+      throw storeUnavailable(e);
+    }
+  }
+
+  async history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {
+    try {
+      const res = await this.db.list({
+        startkey: historyId(id, page.afterSeq + 1),
+        endkey: `h:${id}:\ufff0`,
+        include_docs: true,
+        limit: Math.min(page.limit, 1_000_000),
+      });
+      return res.rows.flatMap((r) => (r.doc ? [(r.doc as Record<string, unknown>).entry as HistoryRecord] : []));
+    } catch (e) {
+      throw storeUnavailable(e);
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private async fetch(id: string): Promise<{ doc: ExecutionDoc; raw: Record<string, unknown> } | undefined> {
+    try {
+      const raw = (await this.db.get(docId(id))) as Record<string, unknown>;
+      return { doc: toDoc(raw), raw };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw storeUnavailable(e);
+    }
+  }
+}
+
+function toDoc(raw: Record<string, unknown>): ExecutionDoc {
+  const { type: _type, ...doc } = withoutMeta<Record<string, unknown>>(raw);
+  return doc as unknown as ExecutionDoc;
+}

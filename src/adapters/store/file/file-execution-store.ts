@@ -1,0 +1,99 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord } from '../../../ports/execution-store.js';
+import { MemoryExecutionStore } from '../memory/memory-execution-store.js';
+import { AppendLog } from './append-log.js';
+import { readLog, rewriteLog, shouldCompact, unavailable } from './log-file.js';
+
+/**
+ * Composition executions on local disk (the embedded default): `executions.jsonl` in `dir`, replayed at open into
+ * the in-memory store that serves reads. Each `create`/`save` appends the whole document (a flat snapshot, so the
+ * line stays small) and each history batch its entries; a write resolves once fsynced. Superseded document lines
+ * are compacted away at open.
+ */
+export class FileExecutionStore implements ExecutionStore {
+  /** History sequence numbers stored per execution (appends are idempotent by seq). */
+  private readonly seqs = new Map<string, Set<number>>();
+
+  private constructor(
+    private readonly mem: MemoryExecutionStore,
+    private readonly log: AppendLog,
+    history: ReadonlyArray<{ id: string; entry: HistoryRecord }>,
+  ) {
+    for (const h of history) {
+      let s = this.seqs.get(h.id);
+      if (!s) this.seqs.set(h.id, (s = new Set()));
+      s.add(h.entry.seq);
+    }
+  }
+
+  static async open(options: { dir: string }): Promise<FileExecutionStore> {
+    const path = join(options.dir, 'executions.jsonl');
+    await mkdir(options.dir, { recursive: true }).catch((e: unknown) => {
+      throw unavailable(options.dir, e);
+    });
+    const docs = new Map<string, ExecutionDoc>();
+    const history: Array<{ id: string; entry: HistoryRecord }> = [];
+    const lines = await readLog(path, (line) => {
+      if (line.doc) docs.set(line._id, line.doc as ExecutionDoc);
+      else if (line.entry) history.push({ id: String(line.exec), entry: line.entry as HistoryRecord });
+    });
+    const mem = new MemoryExecutionStore();
+    for (const doc of docs.values()) await mem.create(doc);
+    for (const h of history) await mem.appendHistory(h.id, [h.entry]);
+    if (shouldCompact(lines, docs.size + history.length, 1000)) {
+      await rewriteLog(path, [
+        ...[...docs.values()].map((d) => docLine(d)),
+        ...history.map((h) => historyLine(h.id, h.entry)),
+      ]);
+    }
+    return new FileExecutionStore(mem, await AppendLog.open(path), history);
+  }
+
+  async create(doc: ExecutionDoc): Promise<void> {
+    if (await this.mem.get(doc.id)) return this.mem.create(doc); // rejects with WHIRL_CONFLICT
+    await this.log.append(`${docLine(doc)}\n`);
+    await this.mem.create(doc);
+  }
+
+  async save(id: string, update: ExecutionUpdate): Promise<void> {
+    const doc = await this.mem.get(id);
+    if (!doc) return this.mem.save(id, update); // rejects with WHIRL_NOT_FOUND
+    await this.log.append(`${docLine({ ...doc, ...update })}\n`);
+    await this.mem.save(id, update);
+  }
+
+  get(id: string): Promise<ExecutionDoc | undefined> {
+    return this.mem.get(id);
+  }
+
+  listActive(): Promise<ExecutionDoc[]> {
+    return this.mem.listActive();
+  }
+
+  async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
+    let known = this.seqs.get(id);
+    if (!known) this.seqs.set(id, (known = new Set()));
+    const fresh = entries.filter((e) => !known.has(e.seq));
+    if (fresh.length === 0) return;
+    await this.log.append(fresh.map((e) => `${historyLine(id, e)}\n`).join(''));
+    for (const e of fresh) known.add(e.seq);
+    await this.mem.appendHistory(id, fresh);
+  }
+
+  history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {
+    return this.mem.history(id, page);
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}
+
+function docLine(doc: ExecutionDoc): string {
+  return JSON.stringify({ _id: doc.id, _rev: '1', doc });
+}
+
+function historyLine(id: string, entry: HistoryRecord): string {
+  return JSON.stringify({ _id: `${id}/${entry.seq}`, _rev: '1', exec: id, entry });
+}

@@ -1,0 +1,49 @@
+import type { Action } from '../../domain/action.js';
+import { nextVersion } from '../../domain/action.js';
+import type { Composition, CompositionDefinition } from '../../domain/composition.js';
+import { parseQualifiedName } from '../../domain/names.js';
+import { actionsOf, validateDefinition } from '../../engine/composition/validate.js';
+import { WhirlError } from '../../errors/whirl-error.js';
+import type { EntityStore } from '../../ports/entity-store.js';
+
+export interface CompositionPutBody {
+  definition?: unknown;
+  annotations?: Array<{ key: string; value: unknown }>;
+}
+
+/**
+ * The composition a PUT stores: the definition validated statically (shape, bounds, defaults, reachability) and
+ * every action it names looked up in the caller's namespace. Fails with WHIRL_COMPOSITION_INVALID listing every
+ * problem as `path: problem`.
+ */
+export async function composeComposition(
+  entities: EntityStore,
+  input: { namespace: string; name: string; body: CompositionPutBody; existing?: Composition; now: number },
+): Promise<Composition> {
+  const { body, namespace } = input;
+  const definition = body.definition ?? input.existing?.definition;
+  const shape = validateDefinition(definition);
+  if (shape.length === 0) {
+    const def = definition as CompositionDefinition;
+    const known = new Set<string>();
+    for (const action of new Set(actionsOf(def.root))) if (await actionExists(entities, namespace, action)) known.add(action);
+    shape.push(...validateDefinition(def, { actionExists: (a) => known.has(a) }));
+  }
+  if (shape.length > 0) {
+    throw new WhirlError('WHIRL_COMPOSITION_INVALID', [shape.map((i) => `${i.path || '/'}: ${i.problem}`).join('; ')]);
+  }
+  return {
+    namespace,
+    name: input.name,
+    version: input.existing ? nextVersion(input.existing.version) : '0.0.1',
+    definition: definition as CompositionDefinition,
+    annotations: body.annotations ?? input.existing?.annotations ?? [],
+    updated: input.now,
+  };
+}
+
+async function actionExists(entities: EntityStore, namespace: string, name: string): Promise<boolean> {
+  const q = parseQualifiedName(name, namespace);
+  if (!q || q.namespace !== namespace) return false;
+  return (await entities.get<Action>('actions', q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name)) !== undefined;
+}

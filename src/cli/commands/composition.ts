@@ -1,0 +1,117 @@
+import { ExitCode } from '../cli-error.js';
+import { flagBool, flagNumber, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
+import { loadCompositionFile } from '../composition-file.js';
+import { compositionRoutes } from '../composition-routes.js';
+import { entityUrl } from '../entity-path.js';
+import { deleteCommand, entityPath, getCommand, listCommand, type EntityKind } from '../entity-commands.js';
+import { invokeEntity, INVOKE_FLAGS } from '../invoke.js';
+
+/**
+ * Whirl's composition commands (the `/compositions` extension of the API): deploy from YAML, JSON or TypeScript,
+ * run like an action, and follow an execution by its activation id: status (optionally `--wait` until it ends),
+ * history, cancel.
+ */
+const COMPOSITIONS: EntityKind = { collection: 'compositions', noun: 'composition', packaged: false };
+
+const deploy: CommandSpec = {
+  name: 'deploy',
+  summary: 'create or replace a composition from a YAML, JSON or TypeScript FILE',
+  args: [{ name: 'NAME' }, { name: 'FILE', complete: 'file' }],
+  flags: [{ name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' }],
+  run: async (ctx) => {
+    const [name, file] = ctx.args as [string, string];
+    const definition = await loadCompositionFile(ctx.io.cwd, file);
+    const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), definition, {
+      query: { overwrite: !flagBool(ctx, 'no-overwrite') },
+    });
+    ctx.out.ok(`deployed composition ${name}`);
+    if (ctx.out.json) ctx.out.value(res.body);
+  },
+};
+
+const run: CommandSpec = {
+  name: 'run',
+  summary: 'start an execution (non-blocking unless -b or -r)',
+  args: [{ name: 'NAME' }],
+  flags: INVOKE_FLAGS,
+  run: (ctx) => invokeEntity(ctx, 'compositions', 'composition', ctx.args[0]!),
+};
+
+async function fetchExecution(ctx: CommandContext, id: string): Promise<Record<string, unknown>> {
+  return (await ctx.api().get(compositionRoutes.execution(ctx.namespace, id))).body as Record<string, unknown>;
+}
+
+const status: CommandSpec = {
+  name: 'status',
+  summary: "print an execution's status (--wait: until it ends)",
+  args: [{ name: 'EXECUTION_ID' }],
+  flags: [
+    { name: 'wait', short: 'w', type: 'boolean', description: 'wait until the execution has ended' },
+    { name: 'interval', type: 'number', placeholder: 'MS', description: 'with --wait, check every MS (default 500)' },
+  ],
+  run: async (ctx) => {
+    const id = ctx.args[0]!;
+    let exec = await fetchExecution(ctx, id);
+    if (flagBool(ctx, 'wait') && exec.status === 'running') {
+      const spinner = ctx.spinner(`waiting for execution ${id}`);
+      try {
+        while (exec.status === 'running') {
+          await new Promise((r) => setTimeout(r, flagNumber(ctx, 'interval') ?? 500));
+          exec = await fetchExecution(ctx, id);
+        }
+      } finally {
+        spinner.stop();
+      }
+    }
+    if (ctx.out.json) ctx.out.value(exec);
+    else {
+      ctx.out.ok(`execution ${id} of ${String(exec.name ?? '?')} is ${String(exec.status)}`);
+      if (exec.result !== undefined) ctx.out.value(exec.result);
+      if (exec.error !== undefined) ctx.out.value({ error: exec.error });
+    }
+    return exec.status === 'failed' || exec.status === 'cancelled' ? ExitCode.FAILED : undefined;
+  },
+};
+
+const history: CommandSpec = {
+  name: 'history',
+  summary: "print an execution's history: steps, activations, retries, errors",
+  args: [{ name: 'EXECUTION_ID' }],
+  run: async (ctx) => {
+    const res = await ctx.api().get(compositionRoutes.history(ctx.namespace, ctx.args[0]!));
+    if (ctx.out.json) return ctx.out.value(res.body);
+    const body = res.body as { history?: unknown } | unknown[];
+    const entries = (Array.isArray(body) ? body : Array.isArray(body.history) ? body.history : []) as Array<Record<string, unknown>>;
+    const t0 = typeof entries[0]?.at === 'number' ? entries[0].at : 0;
+    ctx.out.table(
+      ['Seq', '+ms', 'Event', 'Step', 'Attempt', 'Activation', 'Detail'],
+      entries.map((e) => [
+        String(e.seq ?? ''),
+        typeof e.at === 'number' ? String(e.at - t0) : '',
+        String(e.type ?? ''),
+        String(e.path ?? ''),
+        e.attempt === undefined ? '' : String(e.attempt),
+        String(e.activationId ?? ''),
+        e.error !== undefined ? JSON.stringify(e.error) : e.result !== undefined ? JSON.stringify(e.result) : '',
+      ]),
+    );
+  },
+};
+
+const cancel: CommandSpec = {
+  name: 'cancel',
+  summary: 'cancel a running execution',
+  args: [{ name: 'EXECUTION_ID' }],
+  run: async (ctx) => {
+    const id = ctx.args[0]!;
+    const res = await ctx.api().post(compositionRoutes.cancel(ctx.namespace, id), {});
+    ctx.out.ok(`cancelled execution ${id}`);
+    if (ctx.out.json) ctx.out.value(res.body);
+  },
+};
+
+export const compositionGroup: GroupSpec = {
+  name: 'composition',
+  summary: 'work with compositions and their executions',
+  commands: [deploy, run, status, history, cancel, getCommand(COMPOSITIONS), deleteCommand(COMPOSITIONS), listCommand(COMPOSITIONS)],
+};

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { usageError } from './cli-error.js';
+
+/**
+ * Reads a composition for `composition deploy`: YAML (`.yaml`, `.yml`), JSON (`.json`), or a TypeScript/JavaScript
+ * module (`.ts`, `.mts`, `.js`, `.mjs`) whose default export (or export named `composition`) is the IR document, a
+ * DSL value with `toJSON()`, or a function returning either. Validation is the API's job (it names the offending
+ * node's path); this only checks that the file yields a JSON object.
+ */
+export async function loadCompositionFile(cwd: string, file: string): Promise<Record<string, unknown>> {
+  const path = resolve(cwd, file);
+  const ext = extname(path).toLowerCase();
+  let value: unknown;
+  if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
+    value = await importModule(path, file);
+  } else {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw usageError(`cannot read composition file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    try {
+      value = ext === '.json' ? JSON.parse(text) : parseYaml(text);
+    } catch (err) {
+      throw usageError(`composition file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+    }
+  }
+  // Round-trip through JSON: DSL builders serialise themselves, and the API receives exactly what would be sent.
+  const doc = JSON.parse(JSON.stringify(value ?? null)) as unknown;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw usageError(`composition file ${file} does not hold a composition (a JSON object)`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+async function importModule(path: string, file: string): Promise<unknown> {
+  if (path.endsWith('ts')) {
+    // Makes .ts importable when the CLI itself runs from dist/ (under tsx it already is).
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw usageError(`cannot load composition module ${file}: ${(err as Error).message}`);
+  }
+  let value = mod.default ?? mod.composition;
+  if (typeof value === 'function') value = await (value as () => unknown)();
+  if (value === undefined) throw usageError(`composition module ${file} has no default export (or 'composition')`);
+  return value;
+}

@@ -1,0 +1,23 @@
+import type { GroupSpec } from './command.js';
+import { actionGroup } from './commands/action.js';
+import { activationGroup } from './commands/activation.js';
+import { completionGroup } from './commands/completion.js';
+import { compositionGroup } from './commands/composition.js';
+import { namespaceGroup } from './commands/namespace.js';
+import { packageGroup } from './commands/package.js';
+import { propertyGroup } from './commands/property.js';
+import { ruleGroup } from './commands/rule.js';
+import { triggerGroup } from './commands/trigger.js';
+
+/** Every command group, in the order help lists them. */
+export const GROUPS: readonly GroupSpec[] = [
+  actionGroup,
+  activationGroup,
+  compositionGroup,
+  triggerGroup,
+  ruleGroup,
+  packageGroup,
+  namespaceGroup,
+  propertyGroup,
+  completionGroup,
+];

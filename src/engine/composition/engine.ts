@@ -1,0 +1,413 @@
+import type { Action } from '../../domain/action.js';
+import { type ActivationRecord, StatusCode, isRecord } from '../../domain/activation.js';
+import type { Composition, CompositionDefinition } from '../../domain/composition.js';
+import { isSequence } from '../../domain/exec.js';
+import type { Identity } from '../../domain/identity.js';
+import { type ActivationId, newActivationId, newTransactionId } from '../../domain/ids.js';
+import { parseQualifiedName } from '../../domain/names.js';
+import { WhirlError } from '../../errors/whirl-error.js';
+import type { ActivationQueue, Subscription } from '../../ports/activation-queue.js';
+import type { ActivationStore } from '../../ports/activation-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EntityStore } from '../../ports/entity-store.js';
+import type { ExecutionDoc, ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
+import type { Logger } from '../../ports/logger.js';
+import { buildActivationMessage } from '../activation-builder.js';
+import type { InvokeOutcome, InvokeRequest } from '../invoke-service.js';
+import { errorFromRecord, executionRecord } from './execution-record.js';
+import { type ExecContext, type ExecEvent, type Outcome, type PendingTask, initialContext } from './interpreter.js';
+import { type ExecutionActor, startExecutionActor } from './machine.js';
+import { sequenceDefinition } from './sequence-definition.js';
+
+export interface CompositionEngineDeps {
+  queue: ActivationQueue;
+  activations: ActivationStore;
+  executions: ExecutionStore;
+  entities: EntityStore;
+  clock: Clock;
+  logger: Logger;
+  /** Unique per engine: task completions are addressed to it. */
+  instanceId: string;
+  /** How often pending tasks are looked up in the activation store (completions are best effort). */
+  pollMs: number;
+  random?: () => number;
+}
+
+/** Starting an execution: what runs, for whom, on what input. */
+export interface StartRequest {
+  identity: Identity;
+  kind: 'composition' | 'sequence';
+  name: string;
+  version: string;
+  definition: CompositionDefinition;
+  input: unknown;
+  blocking: boolean;
+  waitMs: number;
+  recordAnnotations?: Array<{ key: string; value: unknown }>;
+  /** Given for child executions: the parent's task activation id, so recovery finds it like any activation. */
+  executionId?: string;
+  cause?: string;
+}
+
+interface Live {
+  doc: ExecutionDoc;
+  actor: ExecutionActor;
+  /** Transitions of one execution are applied one at a time, in order. */
+  chain: Promise<void>;
+  timers: Map<string, { cancel(): void }>;
+  waiters: Set<(record: ActivationRecord) => void>;
+  /** When each pending task was (re)published, for the store poll. */
+  dispatchedAt: Map<string, number>;
+}
+
+/**
+ * Runs compositions and OpenWhisk sequences. Each execution is an xstate actor whose persisted snapshot is saved
+ * after every transition, before its effects are performed (dispatch, timers); history goes to an append-only log.
+ *
+ * Recovery: completions come back over the queue's best-effort channel, so pending tasks are also looked up in the
+ * activation store every `pollMs`, and at startup every running execution is resumed: a pending task with a record
+ * is applied, one without is published again under the same deterministic activation id (the queue keeps one
+ * message per id, and a record is stored before its delivery finishes — so no step runs twice). A completion that
+ * arrives twice finds no pending task the second time and is ignored.
+ *
+ * One engine owns the executions of its store (no leases between several API processes yet).
+ */
+export class CompositionEngine {
+  private readonly live = new Map<string, Live>();
+  /** Pending task activation id → execution id. */
+  private readonly taskOwner = new Map<string, string>();
+  private subscription: Subscription | undefined;
+  private pollTimer: { cancel(): void } | undefined;
+  private stopped = false;
+  private readonly random: () => number;
+
+  constructor(private readonly deps: CompositionEngineDeps) {
+    this.random = deps.random ?? Math.random;
+  }
+
+  async start(): Promise<void> {
+    this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => this.onRecord(c.record));
+    for (const doc of await this.deps.executions.listActive()) this.resume(doc);
+    this.schedulePoll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.pollTimer?.cancel();
+    await this.subscription?.close();
+    const lives = [...this.live.values()];
+    await Promise.allSettled(lives.map((l) => l.chain));
+    for (const l of lives) {
+      for (const t of l.timers.values()) t.cancel();
+      l.actor.stop();
+    }
+    this.live.clear();
+  }
+
+  /** Executions held in memory (running). */
+  get running(): number {
+    return this.live.size;
+  }
+
+  /** `InvokeService` for sequence actions: the Activator hands them here. */
+  async invokeSequence(req: InvokeRequest): Promise<InvokeOutcome> {
+    const exec = req.action.exec;
+    if (!isSequence(exec)) throw new WhirlError('WHIRL_BAD_REQUEST', ['not a sequence']);
+    return this.startExecution({
+      identity: req.identity,
+      kind: 'sequence',
+      name: req.action.name,
+      version: req.action.version,
+      definition: sequenceDefinition(exec.components),
+      input: req.payload,
+      blocking: req.blocking,
+      waitMs: req.waitMs,
+      recordAnnotations: [
+        { key: 'path', value: `${req.action.namespace}/${req.action.name}` },
+        { key: 'limits', value: req.action.limits },
+      ],
+      ...(req.cause !== undefined ? { cause: req.cause } : {}),
+    });
+  }
+
+  async invokeComposition(
+    identity: Identity,
+    composition: Composition,
+    input: unknown,
+    opts: { blocking: boolean; waitMs: number },
+  ): Promise<InvokeOutcome> {
+    return this.startExecution({
+      identity,
+      kind: 'composition',
+      name: composition.name,
+      version: composition.version,
+      definition: composition.definition,
+      input,
+      ...opts,
+      recordAnnotations: [{ key: 'path', value: `${composition.namespace}/${composition.name}` }],
+    });
+  }
+
+  async startExecution(req: StartRequest): Promise<InvokeOutcome> {
+    const id = (req.executionId ?? newActivationId()) as ActivationId;
+    const now = this.deps.clock.now();
+    const context = initialContext(req.definition, id, req.input, now);
+    const actor = startExecutionActor(req.definition, { context });
+    const doc: ExecutionDoc = {
+      id,
+      namespace: req.identity.namespace,
+      subject: req.identity.subject,
+      kind: req.kind,
+      name: req.name,
+      version: req.version,
+      definition: req.definition,
+      recordAnnotations: req.recordAnnotations ?? [],
+      start: now,
+      status: 'running',
+      snapshot: actor.getPersistedSnapshot(),
+      ...(req.cause !== undefined ? { cause: req.cause } : {}),
+    };
+    await this.deps.executions.create(doc);
+    const live = this.track(doc, actor);
+    let timer: { cancel(): void } | undefined;
+    const completed = req.blocking
+      ? new Promise<ActivationRecord | undefined>((resolve) => {
+          live.waiters.add(resolve);
+          timer = this.deps.clock.setTimeout(() => resolve(undefined), req.waitMs);
+        })
+      : undefined;
+    live.chain = live.chain.then(() => this.afterTransition(live, context));
+    await live.chain;
+    if (!completed) return { activationId: id };
+    const record = await completed;
+    timer?.cancel();
+    return record ? { activationId: id, record } : { activationId: id };
+  }
+
+  async cancel(id: string): Promise<ExecutionDoc | undefined> {
+    const live = this.live.get(id);
+    if (live) {
+      for (const taskId of Object.keys(this.context(live).tasks)) if (this.live.has(taskId)) await this.cancel(taskId);
+      await this.apply(live, { type: 'cancel', now: this.deps.clock.now() });
+    }
+    return this.deps.executions.get(id);
+  }
+
+  execution(id: string): Promise<ExecutionDoc | undefined> {
+    return this.deps.executions.get(id);
+  }
+
+  history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {
+    return this.deps.executions.history(id, page);
+  }
+
+  /** Waits until the execution has no transition in progress (tests). */
+  async settled(id: string): Promise<void> {
+    await this.live.get(id)?.chain;
+  }
+
+  private context(live: Live): ExecContext {
+    return live.actor.getSnapshot().context;
+  }
+
+  private track(doc: ExecutionDoc, actor: ExecutionActor): Live {
+    const live: Live = { doc, actor, chain: Promise.resolve(), timers: new Map(), waiters: new Set(), dispatchedAt: new Map() };
+    this.live.set(doc.id, live);
+    return live;
+  }
+
+  private resume(doc: ExecutionDoc): void {
+    const actor = startExecutionActor(doc.definition, { snapshot: doc.snapshot as never });
+    const live = this.track(doc, actor);
+    const ctx = this.context(live);
+    this.deps.logger.info({ executionId: doc.id, tasks: Object.keys(ctx.tasks).length }, 'resuming execution');
+    for (const [key, t] of Object.entries(ctx.timers)) this.arm(live, key, t.at);
+    for (const [activationId, task] of Object.entries(ctx.tasks)) {
+      this.taskOwner.set(activationId, doc.id);
+      live.chain = live.chain.then(() => this.recoverTask(live, activationId, task));
+    }
+  }
+
+  /** A pending task after a restart: apply its record if it exists, else publish it again (same id: no dupes). */
+  private async recoverTask(live: Live, activationId: string, task: PendingTask): Promise<void> {
+    const record = await this.deps.activations.get(live.doc.namespace, activationId).catch(() => undefined);
+    if (record) return void this.onRecord(record);
+    if (!this.live.has(activationId)) await this.dispatch(live, activationId, task);
+  }
+
+  private apply(live: Live, event: ExecEvent): Promise<void> {
+    live.chain = live.chain.then(async () => {
+      if (!this.live.has(live.doc.id)) return;
+      live.actor.send(event);
+      await this.afterTransition(live, this.context(live));
+    });
+    live.chain = live.chain.catch((err: unknown) =>
+      this.deps.logger.error({ err: String(err), executionId: live.doc.id }, 'composition transition failed'),
+    );
+    return live.chain;
+  }
+
+  /** History first, then the snapshot, then effects: a crash in between replays an event, never loses one. */
+  private async afterTransition(live: Live, ctx: ExecContext): Promise<void> {
+    const entries = ctx.outbox.flatMap((e) => (e.type === 'history' ? [e.entry as unknown as HistoryRecord] : []));
+    if (entries.length > 0) await this.deps.executions.appendHistory(live.doc.id, entries);
+    const terminal = ctx.status !== 'running';
+    const end = this.deps.clock.now();
+    await this.deps.executions.save(live.doc.id, {
+      status: ctx.status,
+      snapshot: live.actor.getPersistedSnapshot(),
+      ...(terminal ? { end } : {}),
+      ...(ctx.result !== undefined ? { result: ctx.result } : {}),
+      ...(ctx.error !== undefined ? { error: ctx.error } : {}),
+    });
+    if (terminal) return this.finish(live, ctx, end);
+    for (const effect of ctx.outbox) {
+      if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
+      if (effect.type === 'dispatch') {
+        this.taskOwner.set(effect.activationId, live.doc.id);
+        void this.dispatch(live, effect.activationId, effect.task);
+      }
+    }
+  }
+
+  private arm(live: Live, key: string, at: number): void {
+    if (this.stopped) return;
+    live.timers.get(key)?.cancel();
+    const delay = Math.max(0, at - this.deps.clock.now());
+    live.timers.set(
+      key,
+      this.deps.clock.setTimeout(() => {
+        live.timers.delete(key);
+        void this.apply(live, { type: 'timer.fired', key, now: this.deps.clock.now(), rand: this.random() });
+      }, delay),
+    );
+  }
+
+  private async dispatch(live: Live, activationId: string, task: PendingTask): Promise<void> {
+    live.dispatchedAt.set(activationId, this.deps.clock.now());
+    const { doc } = live;
+    const identity: Identity = { namespace: doc.namespace, subject: doc.subject, uuid: '' };
+    const fail = (name: string, cause: string, statusCode: number = StatusCode.ApplicationError) =>
+      this.complete(activationId, { ok: false, error: { name, cause, statusCode } });
+    try {
+      if (task.target.composition !== undefined) {
+        const found = await this.deps.entities.get<Composition>('compositions', doc.namespace, task.target.composition);
+        if (!found) return fail('NotFound', `composition ${task.target.composition} does not exist`);
+        await this.startChild(identity, activationId, doc.id, {
+          kind: 'composition',
+          name: found.doc.name,
+          version: found.doc.version,
+          definition: found.doc.definition,
+          recordAnnotations: [{ key: 'path', value: `${found.doc.namespace}/${found.doc.name}` }],
+        }, task.input);
+        return;
+      }
+      const q = parseQualifiedName(task.target.action ?? '', doc.namespace);
+      const found =
+        q && q.namespace === doc.namespace
+          ? await this.deps.entities.get<Action>('actions', q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name)
+          : undefined;
+      if (!found) return fail('NotFound', 'Sequence component does not exist.');
+      const action = found.doc;
+      if (isSequence(action.exec)) {
+        await this.startChild(identity, activationId, doc.id, {
+          kind: 'sequence',
+          name: action.name,
+          version: action.version,
+          definition: sequenceDefinition(action.exec.components),
+          recordAnnotations: [
+            { key: 'path', value: `${action.namespace}/${action.name}` },
+            { key: 'limits', value: action.limits },
+          ],
+        }, task.input);
+        return;
+      }
+      const payload = isRecord(task.input) || Array.isArray(task.input) ? task.input : { value: task.input };
+      const msg = buildActivationMessage(
+        { identity, action, revision: found.rev, payload, blocking: true, waitMs: 0, transactionId: newTransactionId() },
+        activationId as ActivationId,
+        this.deps.clock.now(),
+        this.deps.instanceId,
+      );
+      msg.cause = doc.id;
+      msg.recordAnnotations = [{ key: 'causedBy', value: doc.kind }];
+      msg.idempotencyKey = task.idempotencyKey;
+      await this.deps.queue.publish(msg);
+    } catch (err) {
+      // Not accepted: the store poll publishes it again (same id) until the queue takes it.
+      live.dispatchedAt.set(activationId, 0);
+      this.deps.logger.warn({ err: String(err), activationId }, 'dispatching a composition step failed; will retry');
+    }
+  }
+
+  private async startChild(
+    identity: Identity,
+    activationId: string,
+    parentId: string,
+    what: Pick<StartRequest, 'kind' | 'name' | 'version' | 'definition' | 'recordAnnotations'>,
+    input: unknown,
+  ): Promise<void> {
+    if (this.live.has(activationId) || (await this.deps.executions.get(activationId))) return;
+    await this.startExecution({ identity, ...what, input, blocking: false, waitMs: 0, executionId: activationId, cause: parentId });
+  }
+
+  /** A finished activation (from the completion channel, the store poll, or a child execution). */
+  private onRecord(record: ActivationRecord): void {
+    const ok = record.response.statusCode === StatusCode.Success;
+    const outcome: Outcome = ok ? { ok: true, value: record.response.result ?? {} } : { ok: false, error: errorFromRecord(record) };
+    this.complete(record.activationId, outcome, record.duration);
+  }
+
+  private complete(activationId: string, outcome: Outcome, duration?: number): void {
+    const owner = this.taskOwner.get(activationId);
+    const live = owner === undefined ? undefined : this.live.get(owner);
+    if (!live) return;
+    this.taskOwner.delete(activationId);
+    live.dispatchedAt.delete(activationId);
+    void this.apply(live, {
+      type: 'task.completed',
+      activationId,
+      outcome,
+      now: this.deps.clock.now(),
+      rand: this.random(),
+      ...(duration !== undefined ? { duration } : {}),
+    });
+  }
+
+  private async finish(live: Live, ctx: ExecContext, end: number): Promise<void> {
+    for (const t of live.timers.values()) t.cancel();
+    live.timers.clear();
+    this.live.delete(live.doc.id);
+    live.actor.stop();
+    const doc = await this.deps.executions.get(live.doc.id);
+    if (!doc) return;
+    const history = await this.deps.executions.history(doc.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+    const record = executionRecord({ ...doc, status: ctx.status }, history, end);
+    await this.deps.activations.putBatch([record]);
+    for (const w of live.waiters) w(record);
+    this.onRecord(record); // a child execution completes its parent's task
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.pollTimer = this.deps.clock.setTimeout(() => {
+      void this.poll().finally(() => this.schedulePoll());
+    }, this.deps.pollMs);
+  }
+
+  /** Looks up records of tasks pending for longer than `pollMs`; republishes those never accepted. */
+  private async poll(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const live of [...this.live.values()]) {
+      for (const [activationId, at] of [...live.dispatchedAt]) {
+        if (now - at < this.deps.pollMs || this.live.has(activationId)) continue;
+        const record = await this.deps.activations.get(live.doc.namespace, activationId).catch(() => undefined);
+        if (record) this.onRecord(record);
+        else if (at === 0) {
+          const task = this.context(live).tasks[activationId];
+          if (task) await this.dispatch(live, activationId, task);
+        }
+      }
+    }
+  }
+}

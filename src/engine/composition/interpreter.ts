@@ -1,0 +1,459 @@
+import { createHash } from 'node:crypto';
+import {
+  type CompositionDefinition,
+  type CompositionNode,
+  type ExecutionStatus,
+  type StepError,
+  nodeAt,
+} from '../../domain/composition.js';
+import type { HistoryEntry } from './history.js';
+import { evaluate, truthy } from './logic.js';
+import { retryDelay, shouldRetry } from './retry-policy.js';
+
+/**
+ * The composition interpreter: a pure reducer from (context, event) to the next context plus the effects the
+ * engine must perform (dispatch a task, arm a timer, append history). The xstate machine (machine.ts) holds the
+ * context; the engine (engine.ts) performs effects. Deterministic given its events (time and randomness arrive in
+ * events), so a replayed event after a crash produces the same activation ids and history sequence numbers.
+ *
+ * The context holds only what is in progress (active frames, pending tasks and timers, variables): finished frames
+ * are dropped, so the snapshot stays flat however long an execution runs; what happened lives in the history log.
+ */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: StepError };
+
+type FrameState =
+  | { k: 'leaf' }
+  | { k: 'retrying' }
+  | { k: 'seq'; i: number }
+  | { k: 'par'; results: unknown[]; pending: number }
+  | { k: 'map'; items: unknown[]; next: number; running: number; results: unknown[] }
+  | { k: 'loop'; n: number }
+  | { k: 'try'; phase: 'do' | 'catch' | 'finally'; saved?: Outcome };
+
+export interface Frame {
+  id: number;
+  parent?: number;
+  /** Index among the parent's children (sequence step, parallel branch, map item). */
+  slot: number;
+  path: string;
+  /** What the node received; its effective input is `arg` (after `input` selection). */
+  received: unknown;
+  arg: unknown;
+  attempt: number;
+  st: FrameState;
+}
+
+export interface PendingTask {
+  frame: number;
+  path: string;
+  target: { action?: string; composition?: string };
+  idempotencyKey: string;
+  attempt: number;
+  input: unknown;
+}
+
+export interface PendingTimer {
+  kind: 'wait' | 'retry' | 'timeout' | 'deadline';
+  at: number;
+  frame?: number;
+  attempt?: number;
+}
+
+export type Effect =
+  | { type: 'dispatch'; activationId: string; task: PendingTask }
+  | { type: 'timer'; key: string; at: number }
+  | { type: 'history'; entry: HistoryEntry };
+
+export interface ExecContext {
+  executionId: string;
+  status: ExecutionStatus;
+  vars: Record<string, unknown>;
+  frames: Record<string, Frame>;
+  /** Pending tasks by activation id. */
+  tasks: Record<string, PendingTask>;
+  timers: Record<string, PendingTimer>;
+  nextFrame: number;
+  historySeq: number;
+  result?: unknown;
+  error?: StepError;
+  /** Effects of the last transition only (the engine performs them after saving the snapshot). */
+  outbox: Effect[];
+}
+
+export type ExecEvent =
+  | { type: 'task.completed'; activationId: string; outcome: Outcome; duration?: number; now: number; rand: number }
+  | { type: 'timer.fired'; key: string; now: number; rand: number }
+  | { type: 'cancel'; now: number };
+
+/** Activation id of a task: deterministic from the execution and the idempotency key (32 hex, like any id). */
+export function taskActivationId(executionId: string, idempotencyKey: string): string {
+  return createHash('sha256').update(`${executionId}|${idempotencyKey}`).digest('hex').slice(0, 32);
+}
+
+export function initialContext(
+  def: CompositionDefinition,
+  executionId: string,
+  input: unknown,
+  now: number,
+): ExecContext {
+  const ctx: ExecContext = {
+    executionId,
+    status: 'running',
+    vars: structuredClone(def.vars ?? {}),
+    frames: {},
+    tasks: {},
+    timers: {},
+    nextFrame: 1,
+    historySeq: 0,
+    outbox: [],
+  };
+  const r = new Run(def, ctx, now, 0.5);
+  r.history({ type: 'ExecutionStarted' });
+  if (def.timeoutMs !== undefined) r.armTimer('deadline', { kind: 'deadline', at: now + def.timeoutMs });
+  r.enter('/root', input, undefined, 0);
+  return ctx;
+}
+
+/** Applies one event; returns a new context (the input is not mutated). Unknown tasks/timers are ignored (dupes). */
+export function reduce(def: CompositionDefinition, prev: ExecContext, event: ExecEvent): ExecContext {
+  const ctx: ExecContext = { ...structuredClone({ ...prev, outbox: [] }), outbox: [] };
+  if (ctx.status !== 'running') return ctx;
+  const r = new Run(def, ctx, event.now, 'rand' in event ? event.rand : 0.5);
+  switch (event.type) {
+    case 'task.completed': {
+      const task = ctx.tasks[event.activationId];
+      if (!task) return ctx;
+      delete ctx.tasks[event.activationId];
+      r.history({
+        type: 'TaskCompleted',
+        path: task.path,
+        activationId: event.activationId,
+        attempt: task.attempt,
+        ...(event.outcome.ok ? { result: event.outcome.value } : { error: event.outcome.error }),
+        ...(event.duration !== undefined ? { duration: event.duration } : {}),
+      });
+      r.complete(task.frame, event.outcome);
+      return ctx;
+    }
+    case 'timer.fired':
+      r.fire(event.key);
+      return ctx;
+    case 'cancel':
+      r.end({ ok: false, error: { name: 'Cancelled' } }, 'cancelled');
+      return ctx;
+  }
+}
+
+/** One transition's worth of work on a (mutable, already copied) context. */
+class Run {
+  constructor(
+    private readonly def: CompositionDefinition,
+    private readonly ctx: ExecContext,
+    private readonly now: number,
+    private readonly rand: number,
+  ) {}
+
+  history(e: Omit<HistoryEntry, 'seq' | 'at'>): void {
+    this.ctx.outbox.push({ type: 'history', entry: { seq: ++this.ctx.historySeq, at: this.now, ...e } });
+  }
+
+  armTimer(key: string, t: PendingTimer): void {
+    this.ctx.timers[key] = t;
+    this.ctx.outbox.push({ type: 'timer', key, at: t.at });
+  }
+
+  private node(f: Frame): CompositionNode {
+    const n = nodeAt(this.def, f.path);
+    if (!n) throw new Error(`composition has no node at ${f.path}`);
+    return n;
+  }
+
+  private scope(input: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { input, vars: this.ctx.vars, ...extra };
+  }
+
+  /** Evaluates json-logic; a throwing expression becomes the step error `TransformError`. */
+  private eval(logic: unknown, data: Record<string, unknown>): Outcome {
+    try {
+      return { ok: true, value: evaluate(logic, data) };
+    } catch (err) {
+      return { ok: false, error: { name: 'TransformError', cause: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+
+  enter(path: string, received: unknown, parent: number | undefined, slot: number): void {
+    const f: Frame = { id: this.ctx.nextFrame++, slot, path, received, arg: received, attempt: 1, st: { k: 'leaf' } };
+    if (parent !== undefined) f.parent = parent;
+    this.ctx.frames[f.id] = f;
+    const node = this.node(f);
+    this.history({ type: 'StepStarted', path });
+    if (node.input !== undefined) {
+      const sel = this.eval(node.input, this.scope(received));
+      if (!sel.ok) return this.complete(f.id, sel);
+      f.arg = sel.value;
+    }
+    this.start(f);
+  }
+
+  /** Runs the node's body (again, on a retry). */
+  private start(f: Frame): void {
+    const node = this.node(f);
+    if (node.timeoutMs !== undefined) {
+      this.armTimer(`to:${f.id}:${f.attempt}`, { kind: 'timeout', at: this.now + node.timeoutMs, frame: f.id, attempt: f.attempt });
+    }
+    const arg = f.arg;
+    switch (node.type) {
+      case 'task': {
+        const idempotencyKey = `${this.ctx.executionId}:${f.path}:${f.id}:${f.attempt}`;
+        const activationId = taskActivationId(this.ctx.executionId, idempotencyKey);
+        const target = node.action !== undefined ? { action: node.action } : { composition: node.composition! };
+        const task: PendingTask = { frame: f.id, path: f.path, target, idempotencyKey, attempt: f.attempt, input: arg };
+        this.ctx.tasks[activationId] = task;
+        this.history({ type: 'TaskDispatched', path: f.path, activationId, attempt: f.attempt });
+        this.ctx.outbox.push({ type: 'dispatch', activationId, task });
+        return;
+      }
+      case 'sequence':
+        f.st = { k: 'seq', i: 0 };
+        if (node.steps.length === 0) return this.complete(f.id, { ok: true, value: arg });
+        return this.enter(`${f.path}/steps/0`, arg, f.id, 0);
+      case 'choice': {
+        for (const [i, b] of node.branches.entries()) {
+          const c = this.eval(b.when, this.scope(arg));
+          if (!c.ok) return this.complete(f.id, c);
+          if (truthy(c.value)) return this.enter(`${f.path}/branches/${i}/do`, arg, f.id, 0);
+        }
+        if (node.otherwise) return this.enter(`${f.path}/otherwise`, arg, f.id, 0);
+        return this.complete(f.id, { ok: true, value: arg });
+      }
+      case 'parallel':
+        f.st = { k: 'par', results: [], pending: node.branches.length };
+        if (node.branches.length === 0) return this.complete(f.id, { ok: true, value: [] });
+        node.branches.forEach((_, i) => this.frameAlive(f) && this.enter(`${f.path}/branches/${i}`, arg, f.id, i));
+        return;
+      case 'map': {
+        const items = node.items === undefined ? { ok: true as const, value: arg } : this.eval(node.items, this.scope(arg));
+        if (!items.ok) return this.complete(f.id, items);
+        if (!Array.isArray(items.value)) {
+          return this.complete(f.id, { ok: false, error: { name: 'InvalidInput', cause: 'map items must be an array' } });
+        }
+        f.st = { k: 'map', items: items.value, next: 0, running: 0, results: [] };
+        if (items.value.length === 0) return this.complete(f.id, { ok: true, value: [] });
+        return this.launchMap(f, node.concurrency ?? 10);
+      }
+      case 'while':
+      case 'doWhile':
+      case 'repeat':
+        f.st = { k: 'loop', n: 0 };
+        return this.loop(f, arg, node.type === 'doWhile');
+      case 'try':
+        f.st = { k: 'try', phase: 'do' };
+        return this.enter(`${f.path}/do`, arg, f.id, 0);
+      case 'wait': {
+        const at = node.ms !== undefined ? this.now + node.ms : this.untilTime(node.until, arg);
+        if (typeof at !== 'number') return this.complete(f.id, at);
+        this.history({ type: 'WaitStarted', path: f.path, resumeAt: at });
+        return this.armTimer(`w:${f.id}:${f.attempt}`, { kind: 'wait', at, frame: f.id, attempt: f.attempt });
+      }
+      case 'pass':
+        return this.complete(f.id, node.value === undefined ? { ok: true, value: arg } : this.eval(node.value, this.scope(arg)));
+      case 'set': {
+        for (const [name, logic] of Object.entries(node.vars)) {
+          const v = this.eval(logic, this.scope(arg));
+          if (!v.ok) return this.complete(f.id, v);
+          this.ctx.vars[name] = v.value;
+        }
+        return this.complete(f.id, { ok: true, value: arg });
+      }
+      case 'succeed': {
+        const v = node.value === undefined ? { ok: true as const, value: arg } : this.eval(node.value, this.scope(arg));
+        this.history({ type: v.ok ? 'StepSucceeded' : 'StepFailed', path: f.path });
+        return this.end(v, v.ok ? 'succeeded' : 'failed');
+      }
+      case 'fail': {
+        const cause = node.cause === undefined ? undefined : this.eval(node.cause, this.scope(arg));
+        const error: StepError = { name: node.error };
+        if (cause?.ok) error.cause = cause.value;
+        return this.complete(f.id, { ok: false, error });
+      }
+    }
+  }
+
+  private frameAlive(f: Frame): boolean {
+    return this.ctx.status === 'running' && this.ctx.frames[f.id] === f;
+  }
+
+  private untilTime(until: unknown, arg: unknown): number | Outcome {
+    const v = this.eval(until, this.scope(arg));
+    if (!v.ok) return v;
+    const at = typeof v.value === 'number' ? v.value : typeof v.value === 'string' ? Date.parse(v.value) : NaN;
+    return Number.isFinite(at) ? at : { ok: false, error: { name: 'InvalidInput', cause: 'wait.until is not a time' } };
+  }
+
+  private launchMap(f: Frame, concurrency: number): void {
+    const st = f.st;
+    if (st.k !== 'map') return;
+    const path = `${f.path}/do`;
+    while (st.running < concurrency && st.next < st.items.length && this.frameAlive(f)) {
+      const i = st.next++;
+      st.running++;
+      this.enter(path, st.items[i], f.id, i);
+    }
+  }
+
+  /** Starts the next loop iteration on `cur`, or completes the loop. `force` skips the condition (do-while). */
+  private loop(f: Frame, cur: unknown, force: boolean): void {
+    const node = this.node(f);
+    const st = f.st;
+    if (st.k !== 'loop') return;
+    let go: boolean;
+    let max: number;
+    if (node.type === 'repeat') {
+      go = st.n < node.times;
+      max = node.times;
+    } else if (node.type === 'while' || node.type === 'doWhile') {
+      max = node.maxIterations;
+      if (force) go = true;
+      else {
+        const c = this.eval(node.condition, this.scope(cur));
+        if (!c.ok) return this.complete(f.id, c);
+        go = truthy(c.value);
+      }
+    } else return;
+    if (!go) return this.complete(f.id, { ok: true, value: cur });
+    if (st.n >= max) {
+      return this.complete(f.id, { ok: false, error: { name: 'LoopLimitExceeded', cause: `more than ${max} iterations` } });
+    }
+    st.n++;
+    this.enter(`${f.path}/do`, cur, f.id, st.n - 1);
+  }
+
+  /** A frame finished (or failed): retry it, or drop it and report to its parent (or end the execution). */
+  complete(frameId: number, outcome: Outcome): void {
+    const f = this.ctx.frames[frameId];
+    if (!f || this.ctx.status !== 'running') return;
+    const node = this.node(f);
+    if (!outcome.ok && node.retry && shouldRetry(node.retry, f.attempt, outcome.error)) {
+      this.dropChildren(f.id);
+      this.clearTimers(f.id);
+      const at = this.now + retryDelay(node.retry, f.attempt, this.rand);
+      this.history({ type: 'RetryScheduled', path: f.path, attempt: f.attempt, error: outcome.error, resumeAt: at });
+      f.attempt++;
+      f.st = { k: 'retrying' };
+      return this.armTimer(`rt:${f.id}:${f.attempt}`, { kind: 'retry', at, frame: f.id, attempt: f.attempt });
+    }
+    this.dropChildren(f.id);
+    this.clearTimers(f.id);
+    delete this.ctx.frames[f.id];
+    let out = outcome;
+    if (out.ok && node.result !== undefined) out = this.eval(node.result, this.scope(f.arg, { result: out.value }));
+    if (out.ok && node.output !== undefined) out = this.eval(node.output, this.scope(out.value));
+    this.history(
+      out.ok
+        ? { type: 'StepSucceeded', path: f.path, result: out.value }
+        : { type: 'StepFailed', path: f.path, error: out.error },
+    );
+    if (f.parent === undefined) return this.end(out, out.ok ? 'succeeded' : 'failed');
+    const parent = this.ctx.frames[f.parent];
+    if (parent) this.childDone(parent, f.slot, out);
+  }
+
+  private childDone(p: Frame, slot: number, out: Outcome): void {
+    const node = this.node(p);
+    const st = p.st;
+    switch (st.k) {
+      case 'seq': {
+        if (!out.ok || node.type !== 'sequence') return this.complete(p.id, out);
+        st.i++;
+        if (st.i >= node.steps.length) return this.complete(p.id, out);
+        return this.enter(`${p.path}/steps/${st.i}`, out.value, p.id, st.i);
+      }
+      case 'par':
+        if (!out.ok) return this.complete(p.id, out);
+        st.results[slot] = out.value;
+        if (--st.pending === 0) this.complete(p.id, { ok: true, value: st.results });
+        return;
+      case 'map':
+        if (!out.ok || node.type !== 'map') return this.complete(p.id, out);
+        st.results[slot] = out.value;
+        st.running--;
+        if (st.next >= st.items.length && st.running === 0) return this.complete(p.id, { ok: true, value: st.results });
+        return this.launchMap(p, node.concurrency ?? 10);
+      case 'loop':
+        if (!out.ok) return this.complete(p.id, out);
+        return this.loop(p, out.value, false);
+      case 'try':
+        return this.tryStep(p, st, out);
+      default:
+        return this.complete(p.id, out);
+    }
+  }
+
+  private tryStep(p: Frame, st: Extract<FrameState, { k: 'try' }>, out: Outcome): void {
+    const node = this.node(p);
+    if (node.type !== 'try') return this.complete(p.id, out);
+    if (st.phase === 'finally') return this.complete(p.id, out.ok ? st.saved ?? out : out);
+    if (st.phase === 'do' && !out.ok) {
+      const i = (node.catch ?? []).findIndex(
+        (c) => !c.errors || c.errors.includes(out.error.name) || c.errors.includes('*'),
+      );
+      if (i >= 0 && out.error.name !== 'Cancelled') {
+        st.phase = 'catch';
+        return this.enter(`${p.path}/catch/${i}/do`, { error: out.error, input: p.arg }, p.id, 0);
+      }
+    }
+    if (!node.finally) return this.complete(p.id, out);
+    st.phase = 'finally';
+    st.saved = out;
+    this.enter(`${p.path}/finally`, out.ok ? out.value : p.arg, p.id, 0);
+  }
+
+  fire(key: string): void {
+    const t = this.ctx.timers[key];
+    if (!t) return;
+    delete this.ctx.timers[key];
+    if (t.kind === 'deadline') return this.end({ ok: false, error: { name: 'Timeout', cause: 'execution timeout' } }, 'failed');
+    const f = t.frame === undefined ? undefined : this.ctx.frames[t.frame];
+    if (!f || f.attempt !== t.attempt) return;
+    if (t.kind === 'wait') return this.complete(f.id, { ok: true, value: f.arg });
+    if (t.kind === 'retry') return this.start(f);
+    // timeout: abandon what the attempt is doing (late completions are then ignored), fail the node.
+    this.dropChildren(f.id);
+    for (const [id, task] of Object.entries(this.ctx.tasks)) if (task.frame === f.id) delete this.ctx.tasks[id];
+    this.complete(f.id, { ok: false, error: { name: 'Timeout', cause: `step did not finish within its timeout` } });
+  }
+
+  /** Removes every descendant of `id` with their pending tasks and timers. */
+  private dropChildren(id: number): void {
+    const frames = this.ctx.frames;
+    const doomed = new Set<number>();
+    const isBelow = (f: Frame): boolean => {
+      for (let p = f.parent; p !== undefined; p = frames[p]?.parent) {
+        if (p === id || doomed.has(p)) return true;
+      }
+      return false;
+    };
+    for (const f of Object.values(frames)) if (isBelow(f)) doomed.add(f.id);
+    if (doomed.size === 0) return;
+    for (const d of doomed) {
+      delete frames[d];
+      this.clearTimers(d);
+    }
+    for (const [aid, task] of Object.entries(this.ctx.tasks)) if (doomed.has(task.frame)) delete this.ctx.tasks[aid];
+  }
+
+  private clearTimers(frameId: number): void {
+    for (const [key, t] of Object.entries(this.ctx.timers)) if (t.frame === frameId) delete this.ctx.timers[key];
+  }
+
+  end(out: Outcome, status: Exclude<ExecutionStatus, 'running'>): void {
+    this.ctx.status = status;
+    if (out.ok) this.ctx.result = out.value;
+    else this.ctx.error = out.error;
+    this.ctx.frames = {};
+    this.ctx.tasks = {};
+    this.ctx.timers = {};
+    const type = status === 'succeeded' ? 'ExecutionSucceeded' : status === 'cancelled' ? 'ExecutionCancelled' : 'ExecutionFailed';
+    this.history(out.ok ? { type, result: out.value } : { type, error: out.error });
+  }
+}

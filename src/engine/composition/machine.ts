@@ -1,0 +1,57 @@
+import { type Snapshot, assign, createActor, setup, type Actor } from 'xstate';
+import type { CompositionDefinition } from '../../domain/composition.js';
+import { type ExecContext, type ExecEvent, reduce } from './interpreter.js';
+
+/**
+ * The xstate machine of one execution: `running` until the interpreter's context reaches a terminal status, then a
+ * final state of that name. Every event is applied by the pure reducer; the machine owns the context, and its
+ * persisted snapshot (`getPersistedSnapshot`) is what the engine saves after each transition.
+ */
+export function executionMachine(def: CompositionDefinition) {
+  return setup({
+    types: { context: {} as ExecContext, events: {} as ExecEvent, input: {} as ExecContext },
+    actions: { apply: assign(({ context, event }) => reduce(def, context, event)) },
+    guards: {
+      succeeded: ({ context }) => context.status === 'succeeded',
+      failed: ({ context }) => context.status === 'failed',
+      cancelled: ({ context }) => context.status === 'cancelled',
+    },
+  }).createMachine({
+    id: 'execution',
+    context: ({ input }) => input,
+    initial: 'running',
+    states: {
+      running: {
+        always: [
+          { guard: 'succeeded', target: 'succeeded' },
+          { guard: 'failed', target: 'failed' },
+          { guard: 'cancelled', target: 'cancelled' },
+        ],
+        on: {
+          'task.completed': { actions: 'apply' },
+          'timer.fired': { actions: 'apply' },
+          cancel: { actions: 'apply' },
+        },
+      },
+      succeeded: { type: 'final' },
+      failed: { type: 'final' },
+      cancelled: { type: 'final' },
+    },
+  });
+}
+
+export type ExecutionActor = Actor<ReturnType<typeof executionMachine>>;
+
+/** A new actor from a fresh context, or restored from a persisted snapshot. Started. */
+export function startExecutionActor(
+  def: CompositionDefinition,
+  from: { context: ExecContext } | { snapshot: Snapshot<unknown> },
+): ExecutionActor {
+  const machine = executionMachine(def);
+  const actor =
+    'snapshot' in from
+      ? createActor(machine, { snapshot: from.snapshot, input: undefined } as never)
+      : createActor(machine, { input: from.context });
+  actor.start();
+  return actor;
+}

@@ -1,0 +1,114 @@
+import { type CompositionNode, childrenOf } from '../../domain/composition.js';
+
+/** One problem found before deploy, at a JSON-pointer path into the document (e.g. `/root/steps/2`). */
+export interface ValidationIssue {
+  path: string;
+  problem: string;
+}
+
+const TYPES = new Set(['task', 'sequence', 'choice', 'parallel', 'map', 'while', 'doWhile', 'repeat', 'try', 'wait', 'pass', 'set', 'succeed', 'fail']);
+const TERMINAL = new Set(['succeed', 'fail']);
+
+/**
+ * Static validation (pure): document shape, loops and retries without bounds, a choice with no default, steps that
+ * can never run (after a `succeed`/`fail` in a sequence), and — through `actionExists` — unknown actions.
+ */
+export function validateDefinition(doc: unknown, known: { actionExists?: (name: string) => boolean } = {}): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (path: string, problem: string): void => {
+    issues.push({ path, problem });
+  };
+  if (!isObj(doc)) return [{ path: '', problem: 'the composition must be a JSON object' }];
+  if (doc.whirl !== '1') add('/whirl', 'must be "1"');
+  if (doc.vars !== undefined && !isObj(doc.vars)) add('/vars', 'must be an object');
+  if (doc.timeoutMs !== undefined && !posInt(doc.timeoutMs)) add('/timeoutMs', 'must be a positive integer');
+  if (!isObj(doc.root)) add('/root', 'is required and must be a node');
+  else node(doc.root as unknown as CompositionNode, '/root');
+  return issues;
+
+  function node(n: CompositionNode, path: string): void {
+    if (!isObj(n) || typeof n.type !== 'string' || !TYPES.has(n.type)) {
+      return add(path, `unknown node type ${JSON.stringify((n as { type?: unknown })?.type)}`);
+    }
+    if (n.timeoutMs !== undefined && !posInt(n.timeoutMs)) add(`${path}/timeoutMs`, 'must be a positive integer');
+    if (n.retry !== undefined) {
+      if (!isObj(n.retry) || !posInt(n.retry.maxAttempts)) add(`${path}/retry`, 'retry needs a maxAttempts limit (≥ 1)');
+      else if (n.retry.jitter !== undefined && (n.retry.jitter < 0 || n.retry.jitter > 1)) add(`${path}/retry/jitter`, 'must be within 0..1');
+    }
+    switch (n.type) {
+      case 'task':
+        if ((n.action === undefined) === (n.composition === undefined)) add(path, 'a task names exactly one of action or composition');
+        else if (n.action !== undefined && typeof n.action !== 'string') add(`${path}/action`, 'must be a string');
+        else if (n.action !== undefined && known.actionExists && !known.actionExists(n.action)) add(`${path}/action`, `unknown action ${n.action}`);
+        break;
+      case 'sequence':
+        if (!Array.isArray(n.steps)) return add(`${path}/steps`, 'must be an array');
+        n.steps.forEach((s, i) => {
+          if (i > 0 && isObj(n.steps[i - 1]) && TERMINAL.has(n.steps[i - 1]!.type)) add(`${path}/steps/${i}`, 'unreachable: follows a succeed/fail step');
+          void s;
+        });
+        break;
+      case 'choice':
+        if (!Array.isArray(n.branches) || n.branches.length === 0) return add(`${path}/branches`, 'a choice needs at least one branch');
+        n.branches.forEach((b, i) => {
+          if (!isObj(b) || b.when === undefined || !isObj(b.do)) add(`${path}/branches/${i}`, 'a branch needs when and do');
+        });
+        if (n.otherwise === undefined) add(path, 'a choice needs a default (otherwise)');
+        break;
+      case 'parallel':
+        if (!Array.isArray(n.branches)) return add(`${path}/branches`, 'must be an array');
+        break;
+      case 'map':
+        if (!isObj(n.do)) return add(`${path}/do`, 'is required');
+        if (n.concurrency !== undefined && !posInt(n.concurrency)) add(`${path}/concurrency`, 'must be a positive integer');
+        break;
+      case 'while':
+      case 'doWhile':
+        if (!posInt(n.maxIterations)) add(path, 'a loop needs a maxIterations bound');
+        if (n.condition === undefined) add(`${path}/condition`, 'is required');
+        if (!isObj(n.do)) return add(`${path}/do`, 'is required');
+        break;
+      case 'repeat':
+        if (!Number.isInteger(n.times) || n.times < 0) add(`${path}/times`, 'must be a non-negative integer');
+        if (!isObj(n.do)) return add(`${path}/do`, 'is required');
+        break;
+      case 'try':
+        if (!isObj(n.do)) return add(`${path}/do`, 'is required');
+        if (n.catch !== undefined && !Array.isArray(n.catch)) return add(`${path}/catch`, 'must be an array');
+        (n.catch ?? []).forEach((c, i) => {
+          if (!isObj(c) || !isObj(c.do)) add(`${path}/catch/${i}`, 'a handler needs do');
+        });
+        if (!n.catch && !n.finally) add(path, 'a try needs catch or finally');
+        break;
+      case 'wait':
+        if ((n.ms === undefined) === (n.until === undefined)) add(path, 'a wait needs exactly one of ms or until');
+        else if (n.ms !== undefined && !(Number.isInteger(n.ms) && n.ms >= 0)) add(`${path}/ms`, 'must be a non-negative integer');
+        break;
+      case 'set':
+        if (!isObj(n.vars)) add(`${path}/vars`, 'must be an object');
+        break;
+      case 'fail':
+        if (typeof n.error !== 'string' || n.error === '') add(`${path}/error`, 'a fail needs an error name');
+        break;
+      default:
+        break;
+    }
+    for (const c of childrenOf(n)) if (isObj(c.node)) node(c.node, `${path}/${c.segment}`);
+    else add(`${path}/${c.segment}`, 'must be a node');
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the document is untrusted JSON, inspected field by field
+function isObj(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function posInt(v: unknown): boolean {
+  return Number.isInteger(v) && (v as number) > 0;
+}
+
+/** The actions a definition names (to check they exist before deploy). */
+export function actionsOf(n: CompositionNode): string[] {
+  const own = n.type === 'task' && typeof n.action === 'string' ? [n.action] : [];
+  return [...own, ...childrenOf(n).flatMap((c) => (isObj(c.node) ? actionsOf(c.node) : []))];
+}

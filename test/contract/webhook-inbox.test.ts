@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFileWebhookInbox } from '../../src/adapters/webhooks/file-webhook-inbox.js';
+import { MemoryWebhookInbox } from '../../src/adapters/webhooks/memory-webhook-inbox.js';
+import { RedisWebhookInbox } from '../../src/adapters/webhooks/redis-webhook-inbox.js';
+import { silentLogger } from '../../src/ports/logger.js';
+import { describeWith, serviceUrl } from '../helpers/services.js';
+import { webhookInboxContract } from './webhook-inbox.contract.js';
+
+webhookInboxContract('memory', async () => new MemoryWebhookInbox());
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+let fileDir = '';
+webhookInboxContract(
+  'file',
+  async () => {
+    fileDir = mkdtempSync(join(tmpdir(), 'whirl-test-inbox-'));
+    dirs.push(fileDir);
+    return openFileWebhookInbox(fileDir);
+  },
+  { reopen: async () => openFileWebhookInbox(fileDir) },
+);
+
+describeWith(['redis'], 'Redis webhook inbox', () => {
+  const make = (prefix: string) => new RedisWebhookInbox({ redisUrl: serviceUrl('redis') ?? '', prefix, logger: silentLogger });
+  let prefix = '';
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    const redis = new Redis(serviceUrl('redis') ?? '');
+    for (const p of prefixes) {
+      const keys = await redis.keys(`${p}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    redis.disconnect();
+  });
+  webhookInboxContract(
+    'redis',
+    async () => {
+      prefix = `whirl-test-${randomUUID().slice(0, 8)}`;
+      prefixes.push(prefix);
+      return make(prefix);
+    },
+    {
+      reopen: async () => make(prefix),
+      makeUnreachable: async () => new RedisWebhookInbox({ redisUrl: 'redis://127.0.0.1:1', prefix: 'x', logger: silentLogger }),
+    },
+  );
+});

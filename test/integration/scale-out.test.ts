@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { homeHash } from '../../src/engine/placement.js';
+import { describeWith, serviceUrl } from '../helpers/services.js';
+import { eventually, startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
+import { startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
+
+/**
+ * Many invokers (issue 3): an API process and two invoker processes on one Redis. Invokers join without restarting
+ * the API, share the work by placement, and when one is killed -9 mid-run every accepted activation still ends with
+ * exactly one record: the ones it had started as whisk internal errors, the ones placed on it but never started
+ * run by the survivor. Actions report `process.ppid`, the pid of the invoker process that runs their container.
+ */
+describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
+  const id = randomUUID().slice(0, 8);
+  const shared = {
+    WHIRL_QUEUE: 'bullmq',
+    WHIRL_REDIS_URL: serviceUrl('redis') ?? '',
+    WHIRL_QUEUE_NAME: `whirl-scale-${id}`,
+    WHIRL_STORE: 'couchdb',
+    WHIRL_COUCHDB_URL: serviceUrl('couchdb') ?? '',
+    WHIRL_COUCHDB_PREFIX: `whirl_scale_${id}_`,
+    WHIRL_CONTAINERS: 'process',
+    WHIRL_PREWARM: '',
+    WHIRL_QUEUE_LOCK_MS: '1500',
+    WHIRL_QUEUE_STALLED_CHECK_MS: '500',
+    WHIRL_INVOKER_HEARTBEAT_MS: '300',
+    WHIRL_INVOKER_DEAD_MS: '2000',
+  };
+  // Eight actions whose homes, on a ring of two, are split between both invokers.
+  const names = Array.from({ length: 8 }, (_, i) => `w${i}`);
+  let api: TestWhirl;
+  const invokers: WhirlProcess[] = [];
+  beforeAll(async () => {
+    api = await startTestWhirl('embedded', { ...shared, WHIRL_ROLE: 'api' });
+  });
+  afterAll(async () => {
+    for (const p of invokers) await p.stop();
+    await api?.stop();
+  });
+
+  const invokeAll = async (blocking: boolean, params: object) =>
+    Promise.all(
+      names.map((n) => api.api('POST', `/api/v1/namespaces/_/actions/${n}${blocking ? '?blocking=true' : ''}`, params)),
+    );
+  const recordOf = (activationId: string) =>
+    eventually(async () => {
+      const r = await api.api('GET', `/api/v1/namespaces/_/activations/${activationId}`);
+      return r.status === 200 ? r.body : undefined;
+    }, 30_000);
+
+  it('shares load, takes a new invoker without an API restart, and survives one killed -9', async () => {
+    expect(new Set(names.map((n) => homeHash('guest', `guest/${n}`) % 2)).size).toBe(2);
+    const code = `function main(p) { return new Promise(r => setTimeout(() => r({ ppid: process.ppid }), p.ms || 0)); }`;
+    for (const n of names) {
+      expect((await api.api('PUT', `/api/v1/namespaces/_/actions/${n}`, { exec: { kind: 'nodejs:20', code } })).status).toBe(200);
+    }
+
+    // The API is up first; invokers join later.
+    const a = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `a${id}` });
+    invokers.push(a);
+    const b = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `b${id}` });
+    invokers.push(b);
+    const pids = new Set([a.child.pid, b.child.pid]);
+
+    // Both get work once the API has seen them (it re-reads the registry every heartbeat period).
+    await eventually(async () => {
+      const rs = await invokeAll(true, {});
+      const seen = new Set(rs.map((r) => r.body.response?.result?.ppid));
+      return seen.size === 2 && [...seen].every((p) => pids.has(p)) ? true : undefined;
+    }, 20_000, 300);
+
+    // Slow activations everywhere, then b dies with some of them in flight.
+    const accepted: string[] = [];
+    for (const r of [...(await invokeAll(false, { ms: 4000 })), ...(await invokeAll(false, { ms: 4000 }))]) {
+      expect(r.status).toBe(202);
+      accepted.push(r.body.activationId);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    await b.kill();
+    // Published right after the kill: the API still places some on b (not yet known dead). Nothing started them.
+    const afterKill: string[] = [];
+    for (const r of await invokeAll(false, { ms: 1 })) {
+      expect(r.status).toBe(202);
+      afterKill.push(r.body.activationId);
+    }
+
+    const records = await Promise.all([...accepted, ...afterKill].map(recordOf));
+    const statuses = records.map((r) => r.response.status);
+    expect(statuses.filter((s) => s === 'whisk internal error').length).toBeGreaterThan(0); // b's in-flight ones
+    for (const s of statuses) expect(['success', 'whisk internal error']).toContain(s);
+    for (const r of records.slice(accepted.length)) {
+      expect(r.response.status).toBe('success'); // never started: re-dispatched, run once
+      expect(r.response.result.ppid).toBe(a.child.pid);
+    }
+
+    // Exactly one record per accepted activation.
+    const all = await api.api('GET', '/api/v1/namespaces/_/activations?limit=200');
+    const ids = all.body.map((r: { activationId: string }) => r.activationId);
+    for (const activationId of [...accepted, ...afterKill]) expect(ids.filter((x: string) => x === activationId)).toHaveLength(1);
+
+    // No new work for the dead invoker: everything now runs on a.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const r of await invokeAll(true, {})) {
+      expect(r.status).toBe(200);
+      expect(r.body.response.result.ppid).toBe(a.child.pid);
+    }
+  }, 120_000);
+});
