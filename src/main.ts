@@ -12,6 +12,10 @@ import { MemoryExecutionStore } from './adapters/store/memory/memory-execution-s
 import { DockerContainerFactory } from './adapters/containers/docker/docker-container-factory.js';
 import { ProcessContainerFactory } from './adapters/containers/process/process-container-factory.js';
 import { MemoryInvokerRegistry } from './adapters/registry/memory-invoker-registry.js';
+import { MemoryScheduleStore } from './adapters/schedules/memory-schedule-store.js';
+import { RedisScheduleStore } from './adapters/schedules/redis-schedule-store.js';
+import { MemoryMessageStreams } from './adapters/streams/memory-message-streams.js';
+import { RedisMessageStreams } from './adapters/streams/redis-message-streams.js';
 import { RedisInvokerRegistry } from './adapters/registry/redis-invoker-registry.js';
 import { meteredRecordSink } from './adapters/metrics/metered-record-sink.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
@@ -26,6 +30,7 @@ import type { Config } from './config/config.js';
 import { loadConfig } from './config/load.js';
 import { Activator } from './engine/activator.js';
 import { CompositionEngine } from './engine/composition/engine.js';
+import { startFeedRuntime } from './engine/feeds/feed-runtime.js';
 import { InvokerPlacer } from './engine/invoker-placer.js';
 import { RecordWriter } from './engine/record-writer.js';
 import { NamespaceThrottle } from './engine/throttles/namespace-throttle.js';
@@ -42,6 +47,8 @@ import type { EntityStore } from './ports/entity-store.js';
 import type { ExecutionStore } from './ports/execution-store.js';
 import type { InvokerRegistry } from './ports/invoker-registry.js';
 import type { Logger } from './ports/logger.js';
+import type { MessageStreams } from './ports/message-streams.js';
+import type { ScheduleStore } from './ports/schedule-store.js';
 import { noMetrics, type Metrics } from './ports/metrics.js';
 import type { ThrottleCounters } from './ports/throttle-counters.js';
 import type { WebhookInbox } from './ports/webhook-inbox.js';
@@ -160,6 +167,20 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       await engine.start();
       stops.push(() => engine.stop());
       const ruleTargets = new RuleTargets([actionTarget({ entities, engine })]);
+      // Built-in feeds: alarm schedules (fired once per tick across API processes) and Redis-stream triggers.
+      const feedBackends = openFeedBackends(config, logger);
+      stops.push(async () => {
+        await feedBackends.schedules.close();
+        await feedBackends.streams.close();
+      });
+      const feedRuntime = startFeedRuntime({
+        ...feedBackends,
+        firing: { entities, activations, targets: ruleTargets, clock, logger },
+        clock,
+        logger: logger.child({ component: 'feeds' }),
+        options: { ...config.feeds, consumerId: instanceId },
+      });
+      stops.push(() => feedRuntime.stop());
       const webhookInbox = await createWebhookInbox(config, logger);
       stops.push(() => webhookInbox.close());
       if (config.webhooks.worker) {
@@ -177,6 +198,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         logger,
         metrics,
         ruleTargets,
+        triggerHooks: feedRuntime.feeds.hooks(),
         throttle,
         webhookInbox,
         compositions,
@@ -189,6 +211,15 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
     await stopAll();
     throw err;
   }
+}
+
+/** Schedules and stream subscriptions: in Redis (shared by every API process) or in this process's memory. */
+function openFeedBackends(config: Config, logger: Logger): { schedules: ScheduleStore; streams: MessageStreams } {
+  if (config.feeds.store === 'redis') {
+    const opts = { redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:feeds`, logger };
+    return { schedules: new RedisScheduleStore(opts), streams: new RedisMessageStreams(opts) };
+  }
+  return { schedules: new MemoryScheduleStore(), streams: new MemoryMessageStreams() };
 }
 
 function createInvokerRegistry(config: Config, clock: Clock): InvokerRegistry {

@@ -29,7 +29,7 @@ const ACTIONS = Number(args.actions);
 const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
 const N = Number(args.n);
-const mode = args.containers === 'process' ? { WHIRL_CONTAINERS: 'process' } : {};
+const mode: Record<string, string> = args.containers === 'process' ? { WHIRL_CONTAINERS: 'process' } : {};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CODE = `function main(p) { return { ok: true }; }`;
 

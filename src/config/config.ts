@@ -37,6 +37,16 @@ export interface Config {
   guest: { namespace: string; uuid: string; key: string };
   limits: SystemLimits;
   printKey: boolean;
+  /** Built-in feeds: where schedules and stream subscriptions live, and how ticks and messages are polled. */
+  feeds: {
+    store: 'memory' | 'redis';
+    schedulePollMs: number;
+    toleranceMs: number;
+    missed: 'skip' | 'latest' | 'all';
+    maxCatchUp: number;
+    streamPollMs: number;
+    streamRetryMs: number;
+  };
   metrics: { enabled: boolean };
   compositions: { pollMs: number };
   /** Per-namespace throttles; 0 = unlimited (src/engine/throttles). */

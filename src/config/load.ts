@@ -72,6 +72,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sequenceMaxLength: e.WHIRL_LIMIT_SEQUENCE_LENGTH,
     },
     printKey: e.WHIRL_PRINT_KEY,
+    feeds: {
+      store: e.WHIRL_FEEDS_STORE === 'auto' ? (e.WHIRL_QUEUE === 'bullmq' ? 'redis' : 'memory') : e.WHIRL_FEEDS_STORE,
+      schedulePollMs: e.WHIRL_SCHEDULE_POLL_MS,
+      toleranceMs: e.WHIRL_SCHEDULE_TOLERANCE_MS,
+      missed: e.WHIRL_SCHEDULE_MISSED,
+      maxCatchUp: e.WHIRL_SCHEDULE_MAX_CATCH_UP,
+      streamPollMs: e.WHIRL_STREAM_POLL_MS,
+      streamRetryMs: e.WHIRL_STREAM_RETRY_MS,
+    },
     metrics: { enabled: e.WHIRL_METRICS },
     compositions: { pollMs: e.WHIRL_COMPOSITION_POLL_MS },
     throttles: {

@@ -92,6 +92,22 @@ export const EnvSchema = z.object({
   WHIRL_LIMIT_PARAMETER_BYTES: int(1_048_576),
   WHIRL_LIMIT_BLOCKING_WAIT_MS: int(60_000),
   WHIRL_LIMIT_SEQUENCE_LENGTH: int(50),
+
+  /**
+   * Built-in feeds (docs/schedules.md, docs/feeds.md). `auto`: schedules and stream subscriptions live in Redis
+   * when the queue is BullMQ (shared by every API process), in memory otherwise (lost on restart).
+   */
+  WHIRL_FEEDS_STORE: z.enum(['auto', 'memory', 'redis']).default('auto'),
+  /** How often each API process looks for due schedule ticks (ms). */
+  WHIRL_SCHEDULE_POLL_MS: int(1000),
+  /** A tick found at most this late (ms) is on time; older ones are "missed". */
+  WHIRL_SCHEDULE_TOLERANCE_MS: int(30_000),
+  /** Missed ticks: `skip` them, fire only the `latest`, or fire `all` (at most WHIRL_SCHEDULE_MAX_CATCH_UP). */
+  WHIRL_SCHEDULE_MISSED: z.enum(['skip', 'latest', 'all']).default('latest'),
+  WHIRL_SCHEDULE_MAX_CATCH_UP: int(100),
+  /** Redis-stream feed: poll interval, and how long a message may stay unacknowledged before another try (ms). */
+  WHIRL_STREAM_POLL_MS: int(200),
+  WHIRL_STREAM_RETRY_MS: int(30_000),
   /**
    * Composition engine: how often steps still pending are looked up in the activation store (completions travel
    * best effort; after an engine restart this is how finished steps are found), in ms.

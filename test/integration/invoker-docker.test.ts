@@ -1,4 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,8 +43,10 @@ describeWith(['redis', 'couchdb', 'docker'], 'invoker on real Docker', () => {
         WHIRL_INVOKER_MEMORY_MB: '2048',
       });
     }, 60_000);
+    const builtImages: string[] = [];
     afterAll(async () => {
       await w?.stop();
+      for (const tag of builtImages) execFileSync('docker', ['rmi', '-f', tag], { stdio: 'ignore' });
     });
 
     it('serves a never-seen action from a stem cell and starts a new one', async () => {
@@ -134,7 +140,30 @@ describeWith(['redis', 'couchdb', 'docker'], 'invoker on real Docker', () => {
       expect((await invoke(w, 'bbbad')).body.response.status).toBe('action developer error');
     }, 60_000);
 
-    it('a fork bomb ends as a developer error and the invoker stays healthy', async () => {
+    it('runs an image built FROM the blackbox skeleton with its own /action/exec (no registry)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'whirl-bb-'));
+      const tag = `whirl-test/blackbox-own:${randomUUID().slice(0, 8)}`;
+      try {
+        writeFileSync(join(dir, 'exec'), '#!/usr/local/bin/node\nconst p = JSON.parse(process.argv[2]);\nconsole.log(JSON.stringify({ doubled: p.n * 2 }));\n', { mode: 0o755 });
+        writeFileSync(join(dir, 'Dockerfile'), `FROM ${BLACKBOX}\nCOPY exec /action/exec\n`);
+        execFileSync('docker', ['build', '--quiet', '-t', tag, dir], { stdio: 'ignore' });
+        builtImages.push(tag);
+        await put(w, 'own', { kind: 'blackbox', image: tag });
+        const r = await invoke(w, 'own', { n: 21 });
+        expect(r.body.response.result).toEqual({ doubled: 42 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+
+    it('an OOM action and a fork bomb end as developer errors and the invoker stays healthy', async () => {
+      const hog = `function main() { const keep = []; for (;;) keep.push(Buffer.alloc(16 * 1024 * 1024, 1)); }`;
+      await put(w, 'hog', js(hog), { limits: { memory: 128, timeout: 20000 } });
+      const oom = await invoke(w, 'hog');
+      expect(oom.body.response.status).toBe('action developer error');
+      expect(oom.body.response.result.error).toBe('The action exhausted its memory and was aborted.');
+
+      // pids are capped at 1024 per container: the bomb runs out of forks inside its container, not on the host.
       const bomb = '#!/bin/sh\nbomb() { bomb | bomb & }\nbomb\nwait\necho "{}"\n';
       await put(w, 'bomb', { kind: 'blackbox', image: BLACKBOX, code: bomb }, { limits: { timeout: 3000 } });
       const r = await invoke(w, 'bomb');

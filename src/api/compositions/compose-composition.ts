@@ -22,13 +22,9 @@ export async function composeComposition(
 ): Promise<Composition> {
   const { body, namespace } = input;
   const definition = body.definition ?? input.existing?.definition;
-  const shape = validateDefinition(definition);
-  if (shape.length === 0) {
-    const def = definition as CompositionDefinition;
-    const known = new Set<string>();
-    for (const action of new Set(actionsOf(def.root))) if (await actionExists(entities, namespace, action)) known.add(action);
-    shape.push(...validateDefinition(def, { actionExists: (a) => known.has(a) }));
-  }
+  const known = new Set<string>();
+  for (const action of new Set(namedActions(definition))) if (await actionExists(entities, namespace, action)) known.add(action);
+  const shape = validateDefinition(definition, { actionExists: (a) => known.has(a) });
   if (shape.length > 0) {
     throw new WhirlError('WHIRL_COMPOSITION_INVALID', [shape.map((i) => `${i.path || '/'}: ${i.problem}`).join('; ')]);
   }
@@ -46,4 +42,13 @@ async function actionExists(entities: EntityStore, namespace: string, name: stri
   const q = parseQualifiedName(name, namespace);
   if (!q || q.namespace !== namespace) return false;
   return (await entities.get<Action>('actions', q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name)) !== undefined;
+}
+
+/** Actions a (possibly malformed) document names; a malformed one names none here and fails validation anyway. */
+function namedActions(definition: unknown): string[] {
+  try {
+    return actionsOf((definition as CompositionDefinition).root);
+  } catch {
+    return [];
+  }
 }

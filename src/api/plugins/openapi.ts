@@ -45,7 +45,10 @@ export function installOpenApi(app: FastifyInstance, info: { version: string }):
     // Shared schemas keep their `$id` as their component name (`#/components/schemas/Action`).
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     // A prefixed `/` route is announced as `/prefix/`: clients call `/prefix`, so that is the documented path.
-    transform: ({ schema, url, route }) => ({ schema: documented(schema, url, route), url: url.replace(/(.)\/$/, '$1') }),
+    transform: ({ schema, url, route }) => ({
+      schema: documented(schema, url, route),
+      url: prefixRoot(route, url),
+    }),
   });
   app.register(async (scope) => {
     scope.get(
@@ -79,6 +82,13 @@ export function undocumented(route: Pick<RouteOptions, 'method' | 'schema'>): bo
 }
 
 const PATH_PARAM = /:(\w+)/g;
+
+/** `/prefix/` for a prefixed `/` route is documented as `/prefix` (what clients call); other paths are kept. */
+function prefixRoot(route: RouteOptions, url: string): string {
+  // fastify sets `prefix` on every route it announces; the public RouteOptions type does not declare it.
+  const prefix = (route as { prefix?: string }).prefix;
+  return prefix && url === `${prefix}/` ? prefix : url;
+}
 
 function documented(schema: FastifySchema | undefined, url: string, route: RouteOptions): FastifySchema {
   if (undocumented(route)) return { ...schema, hide: true };

@@ -20,8 +20,10 @@ const deploy: CommandSpec = {
   flags: [{ name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' }],
   run: async (ctx) => {
     const [name, file] = ctx.args as [string, string];
-    const definition = await loadCompositionFile(ctx.io.cwd, file);
-    const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), definition, {
+    const doc = await loadCompositionFile(ctx.io.cwd, file);
+    // A file holds the IR document itself, or a whole PUT body (`{definition, annotations}`).
+    const body = 'definition' in doc ? doc : { definition: doc };
+    const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), body, {
       query: { overwrite: !flagBool(ctx, 'no-overwrite') },
     });
     ctx.out.ok(`deployed composition ${name}`);
@@ -37,27 +39,29 @@ const run: CommandSpec = {
   run: (ctx) => invokeEntity(ctx, 'compositions', 'composition', ctx.args[0]!),
 };
 
-async function fetchExecution(ctx: CommandContext, id: string): Promise<Record<string, unknown>> {
-  return (await ctx.api().get(compositionRoutes.execution(ctx.namespace, id))).body as Record<string, unknown>;
+const EXEC_ARGS = [{ name: 'NAME' }, { name: 'EXECUTION_ID' }];
+
+async function fetchExecution(ctx: CommandContext, name: string, id: string): Promise<Record<string, unknown>> {
+  return (await ctx.api().get(compositionRoutes.execution(ctx.namespace, name, id))).body as Record<string, unknown>;
 }
 
 const status: CommandSpec = {
   name: 'status',
   summary: "print an execution's status (--wait: until it ends)",
-  args: [{ name: 'EXECUTION_ID' }],
+  args: EXEC_ARGS,
   flags: [
     { name: 'wait', short: 'w', type: 'boolean', description: 'wait until the execution has ended' },
     { name: 'interval', type: 'number', placeholder: 'MS', description: 'with --wait, check every MS (default 500)' },
   ],
   run: async (ctx) => {
-    const id = ctx.args[0]!;
-    let exec = await fetchExecution(ctx, id);
+    const [name, id] = ctx.args as [string, string];
+    let exec = await fetchExecution(ctx, name, id);
     if (flagBool(ctx, 'wait') && exec.status === 'running') {
       const spinner = ctx.spinner(`waiting for execution ${id}`);
       try {
         while (exec.status === 'running') {
           await new Promise((r) => setTimeout(r, flagNumber(ctx, 'interval') ?? 500));
-          exec = await fetchExecution(ctx, id);
+          exec = await fetchExecution(ctx, name, id);
         }
       } finally {
         spinner.stop();
@@ -65,7 +69,7 @@ const status: CommandSpec = {
     }
     if (ctx.out.json) ctx.out.value(exec);
     else {
-      ctx.out.ok(`execution ${id} of ${String(exec.name ?? '?')} is ${String(exec.status)}`);
+      ctx.out.ok(`execution ${id} of ${name} is ${String(exec.status)}`);
       if (exec.result !== undefined) ctx.out.value(exec.result);
       if (exec.error !== undefined) ctx.out.value({ error: exec.error });
     }
@@ -76,9 +80,16 @@ const status: CommandSpec = {
 const history: CommandSpec = {
   name: 'history',
   summary: "print an execution's history: steps, activations, retries, errors",
-  args: [{ name: 'EXECUTION_ID' }],
+  args: EXEC_ARGS,
+  flags: [
+    { name: 'after', type: 'number', placeholder: 'SEQ', description: 'only entries after this sequence number' },
+    { name: 'limit', type: 'number', placeholder: 'N', description: 'at most N entries (default 1000)' },
+  ],
   run: async (ctx) => {
-    const res = await ctx.api().get(compositionRoutes.history(ctx.namespace, ctx.args[0]!));
+    const [name, id] = ctx.args as [string, string];
+    const res = await ctx.api().get(compositionRoutes.history(ctx.namespace, name, id), {
+      query: { after: flagNumber(ctx, 'after'), limit: flagNumber(ctx, 'limit') },
+    });
     if (ctx.out.json) return ctx.out.value(res.body);
     const body = res.body as { history?: unknown } | unknown[];
     const entries = (Array.isArray(body) ? body : Array.isArray(body.history) ? body.history : []) as Array<Record<string, unknown>>;
@@ -101,10 +112,10 @@ const history: CommandSpec = {
 const cancel: CommandSpec = {
   name: 'cancel',
   summary: 'cancel a running execution',
-  args: [{ name: 'EXECUTION_ID' }],
+  args: EXEC_ARGS,
   run: async (ctx) => {
-    const id = ctx.args[0]!;
-    const res = await ctx.api().post(compositionRoutes.cancel(ctx.namespace, id), {});
+    const [name, id] = ctx.args as [string, string];
+    const res = await ctx.api().post(compositionRoutes.cancel(ctx.namespace, name, id), {});
     ctx.out.ok(`cancelled execution ${id}`);
     if (ctx.out.json) ctx.out.value(res.body);
   },
