@@ -293,12 +293,47 @@ svc_prepare_chromium() {
   svc_log "chromium: $bin"
 }
 
+# ---------------------------------------------------------------- Kafka (single-node KRaft broker from Maven Central jars)
+
+SVC_KAFKA_DIR=''
+
+svc_start_kafka() {
+  local script="$SVC_ROOT/scripts/kafka/broker.sh" port attempt
+  command -v java >/dev/null 2>&1 || svc_apt_install default-jre-headless || true
+  command -v mvn >/dev/null 2>&1 || svc_apt_install maven || true
+  command -v java >/dev/null 2>&1 || { svc_unavailable kafka "java is not installed and could not be installed"; return 1; }
+  bash "$script" fetch || { svc_unavailable kafka "could not fetch Kafka's jars with mvn (scripts/kafka/pom.xml)"; return 1; }
+  svc_sweep_stale "$SVC_DIR/kafka/run"
+  for attempt in 1 2 3; do
+    port="$(svc_free_port)"
+    SVC_KAFKA_DIR="$SVC_DIR/kafka/run/$port"
+    rm -rf "$SVC_KAFKA_DIR"
+    if bash "$script" start "$SVC_KAFKA_DIR" "$port"; then
+      export WHIRL_TEST_KAFKA_BROKERS="127.0.0.1:$port"
+      export WHIRL_TEST_KAFKA_SCRIPT="$script"
+      svc_log "kafka (KRaft, single node): $WHIRL_TEST_KAFKA_BROKERS (pid $(cat "$SVC_KAFKA_DIR/pid"))"
+      return 0
+    fi
+    svc_log "kafka did not start on port $port (attempt $attempt)"
+    svc_stop_kafka
+  done
+  svc_unavailable kafka "the Kafka broker did not start (see .services/kafka/run/*/broker.log)"
+}
+
+svc_stop_kafka() {
+  [ -n "$SVC_KAFKA_DIR" ] || return 0
+  bash "$SVC_ROOT/scripts/kafka/broker.sh" stop "$SVC_KAFKA_DIR" || true
+  rm -rf "$SVC_KAFKA_DIR"
+  SVC_KAFKA_DIR=''
+}
+
 # ---------------------------------------------------------------- all
 
 svc_prepare_all() {
   svc_init
   svc_start_redis || true
   svc_start_couchdb || true
+  svc_start_kafka || true
   svc_start_docker || true
   svc_build_runtime_image || true
   svc_prepare_chromium || true
@@ -310,6 +345,7 @@ svc_prepare_all() {
 svc_cleanup() {
   svc_remove_test_containers
   svc_stop_couchdb
+  svc_stop_kafka
   svc_stop_redis
   svc_stop_docker
 }

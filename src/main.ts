@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
 import { BullmqActivationQueue } from './adapters/queue/bullmq/bullmq-activation-queue.js';
+import { KafkaActivationQueue } from './adapters/queue/kafka/kafka-activation-queue.js';
 import { MemoryActivationQueue } from './adapters/queue/memory/memory-activation-queue.js';
 import { CouchActivationStore, CouchEntityStore } from './adapters/store/couchdb/index.js';
 import { FileActivationStore, FileEntityStore } from './adapters/store/file/index.js';
@@ -199,6 +200,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         metrics,
         ruleTargets,
         triggerHooks: feedRuntime.feeds.hooks(),
+        builtinFeeds: feedRuntime.feeds,
         throttle,
         webhookInbox,
         compositions,
@@ -261,6 +263,9 @@ async function openStores(config: Config): Promise<{ entities: EntityStore; acti
 }
 
 function createQueue(config: Config, logger: Logger): ActivationQueue {
+  if (config.queue.adapter === 'kafka') {
+    return new KafkaActivationQueue({ ...config.queue.kafka, queueName: config.queue.name, logger });
+  }
   return config.queue.adapter === 'bullmq'
     ? new BullmqActivationQueue({
         redisUrl: config.queue.redisUrl,

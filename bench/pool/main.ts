@@ -6,7 +6,7 @@
  *   3. an invoke that resumes a paused container, vs a warm one (≤ 30 ms over), and no pause inside the grace
  *
  *   WHIRL_TEST_REDIS_URL=… WHIRL_TEST_COUCHDB_URL=… WHIRL_TEST_DOCKER_SOCKET=… npx tsx bench/pool/main.ts \
- *     [--actions 100] [--seconds 4] [--clients 16] [--n 10] [--containers docker|process]
+ *     [--actions 100] [--seconds 4] [--clients 16] [--n 10] [--containers docker|process] [--only prewarm,pause]
  *
  * In-process Whirl (BullMQ + CouchDB protocol + Docker by default) so the pool's counters can be read. Prints,
  * never asserts: benchmarks are not tests.
@@ -23,8 +23,11 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '16' },
     n: { type: 'string', default: '10' },
     containers: { type: 'string', default: 'docker' },
+    /** Comma-separated subset of `prewarm,pause,round-robin` (the round robin is the long one: ~60 s). */
+    only: { type: 'string', default: 'prewarm,pause,round-robin' },
   },
 });
+const only = new Set(args.only.split(','));
 const ACTIONS = Number(args.actions);
 const SECONDS = Number(args.seconds);
 const CLIENTS = Number(args.clients);
@@ -174,9 +177,9 @@ async function rawPauseBaseline(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`bench/pool — ${new Date().toISOString()} — node ${process.version} — containers: ${args.containers}`);
-  await prewarmTarget();
-  await pauseTarget();
-  await roundRobinTarget();
+  if (only.has('prewarm')) await prewarmTarget();
+  if (only.has('pause')) await pauseTarget();
+  if (only.has('round-robin')) await roundRobinTarget();
 }
 
 main().then(

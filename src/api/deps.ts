@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { CompositionEngine } from '../engine/composition/engine.js';
 import type { InvokeService } from '../engine/invoke-service.js';
 import type { NamespaceThrottle } from '../engine/throttles/namespace-throttle.js';
+import type { BuiltinFeeds } from '../engine/feeds/builtin-feeds.js';
 import type { RuleTargets } from '../engine/triggers/rule-targets.js';
 import type { TriggerLifecycleHooks } from '../engine/triggers/trigger-hooks.js';
 import type { ActivationStore } from '../ports/activation-store.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   ruleTargets?: RuleTargets;
   /** Built-in feeds' lifecycle on trigger create/delete; absent = no built-in feeds. */
   triggerHooks?: TriggerLifecycleHooks;
+  /** Built-in feeds, invocable through a binding to their `whisk.system` package; absent = none. */
+  builtinFeeds?: BuiltinFeeds;
   /** Per-namespace throttles (fires per minute on webhooks, `GET …/limits`); absent = unthrottled. */
   throttle?: NamespaceThrottle;
   /** Where webhook deliveries wait to be fired; absent = no webhook route. */

@@ -16,6 +16,9 @@ import { activationRoutes } from './routes/v1/activations.js';
 import { compositionRoutes } from './routes/v1/compositions.js';
 import { infoRoutes, WHIRL_BUILD } from './routes/v1/info.js';
 import { namespaceRoutes } from './routes/v1/namespaces.js';
+import { apiRoutes } from './routes/v1/apis.js';
+import { limitsRoutes } from './routes/v1/limits.js';
+import { apiGatewayRoutes } from './routes/web/api-gateway.js';
 import { webActionRoutes } from './routes/web/web-actions.js';
 import { webhookRoutes } from './routes/webhooks/webhooks.js';
 import { packageTriggerRuleRoutes } from './routes/v1/trigger-routes-plugin.js';
@@ -74,6 +77,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.register(metricsRoutes, { metrics: deps.metrics ?? noMetrics });
   app.register(consoleRoutes);
   app.register(webActionRoutes, { deps, authenticator, prefix: '/api/v1/web' });
+  app.register(apiGatewayRoutes, { deps, authenticator, prefix: '/apis' });
   if (deps.webhookInbox) {
     const webhooks = { deps, inbox: deps.webhookInbox, ...(deps.throttle ? { throttle: deps.throttle } : {}) };
     app.register(webhookRoutes, { ...webhooks, prefix: '/api/v1/webhooks' });
@@ -86,6 +90,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
       await scope.register(activationRoutes, { deps });
       if (deps.compositions) await scope.register(compositionRoutes, { deps, engine: deps.compositions });
       await scope.register(packageTriggerRuleRoutes, { deps });
+      await scope.register(apiRoutes, { deps });
+      await scope.register(limitsRoutes, { deps });
     },
     { prefix: '/api/v1/namespaces' },
   );

@@ -16,9 +16,11 @@ export async function pollActivations(ctx: CommandContext): Promise<void> {
   let since = Date.now() - back;
   const deadline = exitAfter === undefined ? Infinity : Date.now() + exitAfter * 1000;
   let stop = false;
+  let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
   const unregister = ctx.io.onInterrupt?.(() => {
     stop = true;
+    clearTimeout(timer);
     wake?.();
   });
   ctx.out.note(`Enter Ctrl-C to exit.\nPolling for activation logs${name ? ` of ${name}` : ''}`);
@@ -41,7 +43,12 @@ export async function pollActivations(ctx: CommandContext): Promise<void> {
         for (const line of Array.isArray(r.logs) ? r.logs : []) ctx.out.line(String(line));
       }
       const pause = Math.min(interval, deadline - Date.now());
-      if (pause > 0 && !stop) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, pause)));
+      if (pause > 0 && !stop) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          timer = setTimeout(resolve, pause);
+        });
+      }
     }
   } finally {
     unregister?.();

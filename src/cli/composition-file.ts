@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parseComposition } from '../dsl/load.js';
 import { usageError } from './cli-error.js';
 
 /**
@@ -24,7 +24,7 @@ export async function loadCompositionFile(cwd: string, file: string): Promise<Re
       throw usageError(`cannot read composition file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     try {
-      value = ext === '.json' ? JSON.parse(text) : parseYaml(text);
+      value = parseComposition(text, ext === '.json' ? 'json' : 'yaml');
     } catch (err) {
       throw usageError(`composition file ${file} is not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
     }
@@ -38,19 +38,26 @@ export async function loadCompositionFile(cwd: string, file: string): Promise<Re
 }
 
 async function importModule(path: string, file: string): Promise<unknown> {
-  if (path.endsWith('ts')) {
-    // Makes .ts importable when the CLI itself runs from dist/ (under tsx it already is).
-    const { register } = await import('tsx/esm/api');
-    register();
-  }
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    if (path.endsWith('ts')) {
+      // tsx's scoped loader, so .ts works whether the CLI runs from source or from dist/.
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+    } else {
+      mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    }
   } catch (err) {
     throw usageError(`cannot load composition module ${file}: ${(err as Error).message}`);
   }
   let value = mod.default ?? mod.composition;
+  // A module outside an ESM package is compiled as CommonJS: its default export arrives wrapped once more.
+  if (isObject(value) && !('root' in value) && 'default' in value) value = value.default;
   if (typeof value === 'function') value = await (value as () => unknown)();
   if (value === undefined) throw usageError(`composition module ${file} has no default export (or 'composition')`);
   return value;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
 }

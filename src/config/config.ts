@@ -6,7 +6,14 @@ export interface Config {
   role: 'all' | 'api' | 'invoker';
   http: { host: string; port: number; apiHost: string };
   logLevel: string;
-  queue: { adapter: 'memory' | 'bullmq'; redisUrl: string; name: string; lockMs: number; stalledCheckMs: number };
+  queue: {
+    adapter: 'memory' | 'bullmq' | 'kafka';
+    redisUrl: string;
+    name: string;
+    lockMs: number;
+    stalledCheckMs: number;
+    kafka: { brokers: string[]; partitions: number; sessionTimeoutMs: number };
+  };
   store: {
     adapter: 'memory' | 'file' | 'couchdb';
     dataDir: string;

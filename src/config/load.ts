@@ -22,6 +22,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       name: e.WHIRL_QUEUE_NAME,
       lockMs: e.WHIRL_QUEUE_LOCK_MS,
       stalledCheckMs: e.WHIRL_QUEUE_STALLED_CHECK_MS,
+      kafka: {
+        brokers: e.WHIRL_KAFKA_BROKERS.split(',').map((b) => b.trim()).filter((b) => b.length > 0),
+        partitions: e.WHIRL_KAFKA_PARTITIONS,
+        sessionTimeoutMs: e.WHIRL_KAFKA_SESSION_TIMEOUT_MS,
+      },
     },
     store: {
       adapter: e.WHIRL_STORE,

@@ -20,7 +20,13 @@ export const EnvSchema = z.object({
   WHIRL_API_HOST: z.string().optional(),
   WHIRL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  WHIRL_QUEUE: z.enum(['memory', 'bullmq']).default('memory'),
+  WHIRL_QUEUE: z.enum(['memory', 'bullmq', 'kafka']).default('memory'),
+  /** Kafka (WHIRL_QUEUE=kafka): comma-separated `host:port` bootstrap brokers (docs/kafka.md). */
+  WHIRL_KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  /** Kafka: partitions of the shared work topic (the most invokers sharing untargeted work), and the consumer
+   * session timeout (ms): how long a dead invoker keeps its partitions, the crash detection bound. */
+  WHIRL_KAFKA_PARTITIONS: int(8),
+  WHIRL_KAFKA_SESSION_TIMEOUT_MS: int(10_000),
   WHIRL_REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** Key prefix / queue name, so several Whirls can share one Redis. */
   WHIRL_QUEUE_NAME: z.string().default('whirl'),

@@ -59,18 +59,23 @@ describe('whirl action', () => {
     );
     expect(updated.body.exec.code).toBe(HELLO);
 
-    const field = await cli.run(['action', 'get', 'hello', 'limits']);
+    const [field, url, save, summary, list, listed, count] = await Promise.all([
+      cli.run(['action', 'get', 'hello', 'limits']),
+      cli.run(['action', 'get', 'hello', '--url']),
+      cli.run(['action', 'get', 'hello', '--save-as', 'saved.js']),
+      cli.run(['action', 'get', 'hello', '--summary']),
+      cli.run(['action', 'list']),
+      cli.json(['action', 'list', '--json']),
+      cli.run(['action', 'list', '--count']),
+    ]);
     expect(field.stdout).toMatch(/^ok: got action hello, displaying field limits\n\{\n/);
-    expect((await cli.run(['action', 'get', 'hello', '--url'])).stdout).toBe(`${world.whirl.url}/api/v1/web/guest/default/hello\n`);
-    expect((await cli.run(['action', 'get', 'hello', '--save-as', 'saved.js'])).code).toBe(ExitCode.OK);
+    expect(url.stdout).toBe(`${world.whirl.url}/api/v1/web/guest/default/hello\n`);
+    expect(save.code).toBe(ExitCode.OK);
     expect(readFileSync(join(cli.home, 'saved.js'), 'utf8')).toBe(HELLO);
-    expect((await cli.run(['action', 'get', 'hello', '--summary'])).stdout).toContain('(parameters: greeting)');
-
-    const list = await cli.run(['action', 'list']);
+    expect(summary.stdout).toContain('(parameters: greeting)');
     expect(list.stdout).toMatch(/^actions\n(.*\n)*\/guest\/hello +private +nodejs:20\n/);
-    const listed = await cli.json(['action', 'list', '--json']);
     expect(listed.body.map((a: any) => a.name)).toContain('hello');
-    expect((await cli.run(['action', 'list', '--count'])).stdout).toMatch(/^\d+\n$/);
+    expect(count.stdout).toMatch(/^\d+\n$/);
 
     expect((await cli.run(['action', 'get', 'nothere'])).code).toBe(ExitCode.NOT_FOUND);
     expect((await cli.run(['action', 'create', 'gone', 'hello.js'])).code).toBe(ExitCode.OK);
@@ -89,11 +94,14 @@ describe('whirl action', () => {
     expect((await cli.run(['action', 'create', 'img', '--docker', 'example/skeleton:1'])).code).toBe(ExitCode.OK);
     expect((await cli.json(['action', 'get', 'img', '--json'])).body.exec).toMatchObject({ kind: 'blackbox', image: 'example/skeleton:1' });
 
-    expect((await cli.run(['action', 'create', 'txt', 'code.txt'])).code).toBe(ExitCode.USAGE);
-    expect((await cli.run(['action', 'create', 'txt', 'code.txt', '--kind', 'nodejs:20'])).code).toBe(ExitCode.OK);
-    expect((await cli.run(['action', 'create', 'bad', 'hello.js', '--kind', 'cobol:1'])).code).toBe(ExitCode.API);
-    expect((await cli.run(['action', 'create', 'missing', 'nope.js'])).code).toBe(ExitCode.USAGE);
-    expect((await cli.run(['action', 'create', 'nofile'])).code).toBe(ExitCode.USAGE);
+    const codes = await Promise.all([
+      cli.run(['action', 'create', 'txt', 'code.txt']),
+      cli.run(['action', 'create', 'txt2', 'code.txt', '--kind', 'nodejs:20']),
+      cli.run(['action', 'create', 'bad', 'hello.js', '--kind', 'cobol:1']),
+      cli.run(['action', 'create', 'missing', 'nope.js']),
+      cli.run(['action', 'create', 'nofile']),
+    ]);
+    expect(codes.map((r) => r.code)).toEqual([ExitCode.USAGE, ExitCode.OK, ExitCode.API, ExitCode.USAGE, ExitCode.USAGE]);
   });
 });
 
@@ -171,9 +179,12 @@ describe('whirl action invoke and whirl activation', () => {
     expect(last.body.activationId).toMatch(HEX32);
     expect((await cli.run(['activation', 'result', '--last'])).code).toBe(ExitCode.OK);
 
-    expect((await cli.run(['activation', 'get', '0123'])).code).toBe(ExitCode.API);
-    expect((await cli.run(['activation', 'get', '0123456789abcdef0123456789abcdef'])).code).toBe(ExitCode.NOT_FOUND);
-    expect((await cli.run(['activation', 'get'])).code).toBe(ExitCode.USAGE);
+    const bad = await Promise.all([
+      cli.run(['activation', 'get', '0123']),
+      cli.run(['activation', 'get', '0123456789abcdef0123456789abcdef']),
+      cli.run(['activation', 'get']),
+    ]);
+    expect(bad.map((r) => r.code)).toEqual([ExitCode.API, ExitCode.NOT_FOUND, ExitCode.USAGE]);
   });
 
   it('polls activations with their logs until --exit', async () => {
@@ -189,6 +200,18 @@ describe('whirl action invoke and whirl activation', () => {
     const json = await cli.run(['activation', 'poll', '--since-minutes', '10', '--exit', '1', '--json']);
     const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.activationId)).toContain(asyncId);
+  });
+
+  it('exits INTERRUPTED (130) on Ctrl-C during a blocking invoke', async () => {
+    const r = await cli.run(['action', 'invoke', 'slow', '-b'], { interruptAfterMs: 1500 });
+    expect(r.code).toBe(ExitCode.INTERRUPTED);
+  });
+
+  it('stops polling cleanly on Ctrl-C', async () => {
+    const started = Date.now();
+    const r = await cli.run(['activation', 'poll', '--interval', '60000'], { interruptAfterMs: 2500 });
+    expect(r.code).toBe(ExitCode.OK);
+    expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s interval
   });
 
   it('reports bad credentials with exit AUTH', async () => {

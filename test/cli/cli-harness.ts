@@ -21,7 +21,10 @@ export class Cli {
   readonly home = mkdtempSync(join(tmpdir(), 'whirl-cli-home-'));
   constructor(private readonly baseEnv: Record<string, string> = {}) {}
 
-  run(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  run(
+    args: string[],
+    opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; interruptAfterMs?: number } = {},
+  ): Promise<CliResult> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !/^(WHIRL_|__OW_|WSK_)/.test(k)) env[k] = v;
@@ -43,6 +46,7 @@ export class Cli {
         resolve({ code: code ?? -1, stdout, stderr });
       });
       child.stdin.end(opts.input ?? '');
+      if (opts.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
     });
   }
 

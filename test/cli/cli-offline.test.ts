@@ -54,6 +54,13 @@ describe('whirl CLI without a server', () => {
     expect(r.stderr).toContain('property set --auth');
   });
 
+  it('reports errors as JSON on stderr under --json, keeping stdout clean', async () => {
+    const r = await cli.run(['action', 'list', '--json']);
+    expect(r.code).toBe(ExitCode.USAGE);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(r.stderr)).toMatchObject({ exitCode: ExitCode.USAGE, error: expect.stringContaining('AUTH') });
+  });
+
   it('exits with NETWORK when the API host does not answer', async () => {
     const port = await freePort();
     const r = await cli.run(['action', 'list', '--apihost', `127.0.0.1:${port}`, '--auth', 'u:k']);

@@ -164,10 +164,12 @@ describeWith(['redis', 'couchdb', 'docker'], 'invoker on real Docker', () => {
       expect(oom.body.response.result.error).toBe('The action exhausted its memory and was aborted.');
 
       // pids are capped at 1024 per container: the bomb runs out of forks inside its container, not on the host.
-      const bomb = '#!/bin/sh\nbomb() { bomb | bomb & }\nbomb\nwait\necho "{}"\n';
+      // The bomb forks until the cap; the action never answers, so it ends at its time limit.
+      const bomb = "#!/usr/local/bin/node\nrequire('child_process').spawn('/bin/sh', ['-c', 'b() { b | b & }; b'], { stdio: 'ignore' });\nsetInterval(() => {}, 1000);\n";
       await put(w, 'bomb', { kind: 'blackbox', image: BLACKBOX, code: bomb }, { limits: { timeout: 3000 } });
       const r = await invoke(w, 'bomb');
       expect(r.body.response.status).toBe('action developer error');
+      expect(r.body.annotations.find((a: any) => a.key === 'timeout')?.value).toBe(true);
       await put(w, 'after', js(`function main() { return { fine: true }; }`));
       const ok = await invoke(w, 'after');
       expect(ok.body.response.result).toEqual({ fine: true });

@@ -69,7 +69,7 @@ const status: CommandSpec = {
     }
     if (ctx.out.json) ctx.out.value(exec);
     else {
-      ctx.out.ok(`execution ${id} of ${name} is ${String(exec.status)}`);
+      ctx.out.ok(`execution ${id} of ${name}: ${String(exec.status)}`);
       if (exec.result !== undefined) ctx.out.value(exec.result);
       if (exec.error !== undefined) ctx.out.value({ error: exec.error });
     }

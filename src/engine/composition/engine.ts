@@ -9,7 +9,7 @@ import { WhirlError } from '../../errors/whirl-error.js';
 import type { ActivationQueue, Subscription } from '../../ports/activation-queue.js';
 import type { ActivationStore } from '../../ports/activation-store.js';
 import type { Clock } from '../../ports/clock.js';
-import type { EntityStore } from '../../ports/entity-store.js';
+import type { EntityStore, Stored } from '../../ports/entity-store.js';
 import type { ExecutionDoc, ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { buildActivationMessage } from '../activation-builder.js';
@@ -18,6 +18,12 @@ import { errorFromRecord, executionRecord } from './execution-record.js';
 import { type ExecContext, type ExecEvent, type Outcome, type PendingTask, initialContext } from './interpreter.js';
 import { type ExecutionActor, startExecutionActor } from './machine.js';
 import { sequenceDefinition } from './sequence-definition.js';
+
+/**
+ * How long a looked-up action is reused by later steps (ms). An updated action reaches running compositions within
+ * this long, as the API's own action cache does for invokes.
+ */
+const ACTION_CACHE_MS = 1000;
 
 export interface CompositionEngineDeps {
   queue: ActivationQueue;
@@ -58,6 +64,8 @@ interface Live {
   waiters: Set<(record: ActivationRecord) => void>;
   /** When each pending task was (re)published, for the store poll. */
   dispatchedAt: Map<string, number>;
+  /** The last transition's history append (the next save waits for it). */
+  historyWrite: Promise<void>;
 }
 
 /**
@@ -80,6 +88,7 @@ export class CompositionEngine {
   private pollTimer: { cancel(): void } | undefined;
   private stopped = false;
   private readonly random: () => number;
+  private readonly actions = new Map<string, { value: Stored<Action> | undefined; until: number }>();
 
   constructor(private readonly deps: CompositionEngineDeps) {
     this.random = deps.random ?? Math.random;
@@ -176,7 +185,7 @@ export class CompositionEngine {
           timer = this.deps.clock.setTimeout(() => resolve(undefined), req.waitMs);
         })
       : undefined;
-    live.chain = live.chain.then(() => this.afterTransition(live, context));
+    live.chain = live.chain.then(() => this.afterTransition(live, context, true));
     await live.chain;
     if (!completed) return { activationId: id };
     const record = await completed;
@@ -211,7 +220,15 @@ export class CompositionEngine {
   }
 
   private track(doc: ExecutionDoc, actor: ExecutionActor): Live {
-    const live: Live = { doc, actor, chain: Promise.resolve(), timers: new Map(), waiters: new Set(), dispatchedAt: new Map() };
+    const live: Live = {
+      doc,
+      actor,
+      chain: Promise.resolve(),
+      timers: new Map(),
+      waiters: new Set(),
+      dispatchedAt: new Map(),
+      historyWrite: Promise.resolve(),
+    };
     this.live.set(doc.id, live);
     return live;
   }
@@ -221,6 +238,7 @@ export class CompositionEngine {
     const live = this.track(doc, actor);
     const ctx = this.context(live);
     this.deps.logger.info({ executionId: doc.id, tasks: Object.keys(ctx.tasks).length }, 'resuming execution');
+    live.historyWrite = this.appendHistory(live, ctx);
     for (const [key, t] of Object.entries(ctx.timers)) this.arm(live, key, t.at);
     for (const [activationId, task] of Object.entries(ctx.tasks)) {
       this.taskOwner.set(activationId, doc.id);
@@ -247,20 +265,30 @@ export class CompositionEngine {
     return live.chain;
   }
 
-  /** History first, then the snapshot, then effects: a crash in between replays an event, never loses one. */
-  private async afterTransition(live: Live, ctx: ExecContext): Promise<void> {
-    const entries = ctx.outbox.flatMap((e) => (e.type === 'history' ? [e.entry as unknown as HistoryRecord] : []));
-    if (entries.length > 0) await this.deps.executions.appendHistory(live.doc.id, entries);
+  /**
+   * Snapshot first, then effects; the transition's history entries travel inside the snapshot (the outbox) and are
+   * appended to the log in the background, overlapping the step's run — the next save waits for them, and a
+   * resumed execution appends its snapshot's outbox again (idempotent by seq). So one store write sits on a step's
+   * critical path, and no history entry is lost to a crash.
+   */
+  private async afterTransition(live: Live, ctx: ExecContext, initial = false): Promise<void> {
+    await live.historyWrite;
     const terminal = ctx.status !== 'running';
     const end = this.deps.clock.now();
-    await this.deps.executions.save(live.doc.id, {
-      status: ctx.status,
-      snapshot: live.actor.getPersistedSnapshot(),
-      ...(terminal ? { end } : {}),
-      ...(ctx.result !== undefined ? { result: ctx.result } : {}),
-      ...(ctx.error !== undefined ? { error: ctx.error } : {}),
-    });
-    if (terminal) return this.finish(live, ctx, end);
+    if (!initial) {
+      await this.deps.executions.save(live.doc.id, {
+        status: ctx.status,
+        snapshot: live.actor.getPersistedSnapshot(),
+        ...(terminal ? { end } : {}),
+        ...(ctx.result !== undefined ? { result: ctx.result } : {}),
+        ...(ctx.error !== undefined ? { error: ctx.error } : {}),
+      });
+    }
+    live.historyWrite = this.appendHistory(live, ctx);
+    if (terminal) {
+      await live.historyWrite;
+      return this.finish(live, ctx, end);
+    }
     for (const effect of ctx.outbox) {
       if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
       if (effect.type === 'dispatch') {
@@ -268,6 +296,35 @@ export class CompositionEngine {
         void this.dispatch(live, effect.activationId, effect.task);
       }
     }
+  }
+
+  /** Appends the outbox's history entries, retrying a few times; never rejects (a gap is logged). */
+  private async appendHistory(live: Live, ctx: ExecContext): Promise<void> {
+    const entries = ctx.outbox.flatMap((e) => (e.type === 'history' ? [e.entry as unknown as HistoryRecord] : []));
+    if (entries.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deps.executions.appendHistory(live.doc.id, entries);
+      } catch (err) {
+        if (attempt >= 5) {
+          this.deps.logger.error({ err: String(err), executionId: live.doc.id }, 'execution history entries lost');
+          return;
+        }
+        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  /** Actions by (namespace, name), kept briefly: a composition looks the same action up at every step. */
+  private async lookupAction(storeNamespace: string, name: string): Promise<Stored<Action> | undefined> {
+    const key = `${storeNamespace}/${name}`;
+    const now = this.deps.clock.now();
+    const hit = this.actions.get(key);
+    if (hit && hit.until > now) return hit.value;
+    const value = await this.deps.entities.get<Action>('actions', storeNamespace, name);
+    if (this.actions.size > 10_000) this.actions.clear();
+    this.actions.set(key, { value, until: now + ACTION_CACHE_MS });
+    return value;
   }
 
   private arm(live: Live, key: string, at: number): void {
@@ -305,7 +362,7 @@ export class CompositionEngine {
       const q = parseQualifiedName(task.target.action ?? '', doc.namespace);
       const found =
         q && q.namespace === doc.namespace
-          ? await this.deps.entities.get<Action>('actions', q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name)
+          ? await this.lookupAction(q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name)
           : undefined;
       if (!found) return fail('NotFound', 'Sequence component does not exist.');
       const action = found.doc;

@@ -24,6 +24,11 @@ export class BuiltinFeeds {
     return [...this.providers.keys()];
   }
 
+  /** Whether `/whisk.system/<name>` is a built-in feed package (so a binding may point at it). */
+  hasPackage(namespace: string, name: string): boolean {
+    return namespace === SYSTEM_NAMESPACE && this.names().some((n) => n.startsWith(`/${SYSTEM_NAMESPACE}/${name}/`));
+  }
+
   handle(feedName: string, event: FeedEvent): Promise<Record<string, unknown>> | undefined {
     return this.provider(feedName)?.handle(event);
   }
@@ -36,7 +41,9 @@ export class BuiltinFeeds {
   hooks(): TriggerLifecycleHooks {
     const run = async (identity: Identity, trigger: Trigger, lifecycleEvent: 'CREATE' | 'DELETE') => {
       const feed = kvGet(trigger.annotations, 'feed');
-      if (typeof feed !== 'string') return;
+      // Without parameters the client drives the feed itself (`wsk trigger create --feed` passes them to the
+      // feed action, not to the trigger): Whirl then stays out of the way.
+      if (typeof feed !== 'string' || trigger.parameters.length === 0) return;
       await this.handle(feed, { lifecycleEvent, identity, trigger: trigger.name, params: kvToObject(trigger.parameters) });
     };
     return {

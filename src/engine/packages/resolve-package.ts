@@ -69,7 +69,10 @@ export async function checkBinding(
   entities: EntityStore,
   callerNamespace: string,
   ref: { namespace: string; name: string },
+  /** Packages that exist without a document (Whirl's built-in feed packages under `whisk.system`). */
+  isSystemPackage: (ref: { namespace: string; name: string }) => boolean = () => false,
 ): Promise<void> {
+  if (isSystemPackage(ref)) return;
   const target = await boundPackage(entities, callerNamespace, ref);
   if (!target) throw new WhirlError('WHIRL_BINDING_MISSING');
   if (bindingOf(target)) throw new WhirlError('WHIRL_BINDING_TO_BINDING');

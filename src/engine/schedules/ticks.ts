@@ -18,7 +18,8 @@ export function nextTick(spec: ScheduleSpec, after: number): number | undefined 
     case 'cron': {
       const it = cronParser.parseExpression(spec.cron, {
         currentDate: new Date(after),
-        ...(spec.timezone ? { tz: spec.timezone } : {}),
+        // UTC unless a zone is given: the same schedule means the same instants on every server.
+        ...(spec.timezone ? { tz: spec.timezone } : { utc: true }),
       });
       return it.hasNext() ? it.next().getTime() : undefined;
     }
@@ -28,7 +29,7 @@ export function nextTick(spec: ScheduleSpec, after: number): number | undefined 
 /** Throws WHIRL_FEED_INVALID when a cron expression does not parse. */
 export function checkCron(cron: string, timezone?: string): void {
   try {
-    cronParser.parseExpression(cron, timezone ? { tz: timezone } : {});
+    cronParser.parseExpression(cron, timezone ? { tz: timezone } : { utc: true });
   } catch (err) {
     throw new WhirlError('WHIRL_FEED_INVALID', [`cron '${cron}': ${(err as Error).message}`]);
   }

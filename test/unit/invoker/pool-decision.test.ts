@@ -52,4 +52,16 @@ describe('decide', () => {
   it('ignores containers being removed', () => {
     expect(decide([entry({ removing: true })], 'k', 256, 1024, demand(0, 1)).kind).toBe('create');
   });
+  it('takes an idle stem cell of the action’s image and memory before creating a container', () => {
+    const stem = entry({ key: '~stem|img@256', stem: true, seq: 1000 });
+    const d = { ...demand(0, undefined), stemKey: '~stem|img@256' };
+    expect(decide([stem], 'k', 256, 1024, d)).toEqual({ kind: 'stem', entry: stem });
+    expect(decide([stem], 'k', 256, 1024, { ...d, stemKey: '~stem|img@512' }).kind).toBe('create');
+    expect(decide([entry({ key: '~stem|img@256', stem: true, inFlight: 1 })], 'k', 256, 1024, d).kind).toBe('create');
+  });
+  it('prefers a warm container of the key over a stem cell', () => {
+    const warm = entry({});
+    const stem = entry({ key: '~stem|img@256', stem: true });
+    expect(decide([stem, warm], 'k', 256, 1024, { ...demand(0, 1), stemKey: '~stem|img@256' })).toEqual({ kind: 'warm', entry: warm });
+  });
 });

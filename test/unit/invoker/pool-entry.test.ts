@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickEvictions, pickWarm, poolKey, type PoolEntry } from '../../../src/invoker/pool-entry.js';
+import { pickEvictions, pickWarm, poolKey, stemKey, type PoolEntry } from '../../../src/invoker/pool-entry.js';
 
 let seq = 0;
 function entry(p: Partial<PoolEntry>): PoolEntry {
@@ -57,5 +57,15 @@ describe('pickEvictions', () => {
   });
   it('refuses when busy containers fill the budget', () => {
     expect(pickEvictions([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 256, 512)).toBeUndefined();
+  });
+});
+
+describe('stemKey', () => {
+  it('matches stem cells only for default-network, one-at-a-time containers', () => {
+    const base = { image: 'img', memoryMB: 256, network: true, concurrency: 1 };
+    expect(stemKey(base)).toBe(stemKey({ ...base }));
+    expect(stemKey({ ...base, memoryMB: 512 })).not.toBe(stemKey(base));
+    expect(stemKey({ ...base, network: false })).toBeUndefined();
+    expect(stemKey({ ...base, concurrency: 2 })).toBeUndefined();
   });
 });

@@ -190,7 +190,7 @@ export class KafkaActivationQueue implements ActivationQueue {
       await state?.close();
       if (this.probe) await forceClose(this.probe);
       await forceClose(this.producer);
-      await forceClose(this.admin);
+      await this.admin.close().catch(() => {});
     })();
     return this.closing;
   }

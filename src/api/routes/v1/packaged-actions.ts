@@ -9,6 +9,7 @@ import { WhirlError } from '../../../errors/whirl-error.js';
 import type { ActionCache } from '../../action-cache.js';
 import { checkSequence } from '../../actions/check-sequence.js';
 import { composeAction } from '../../actions/compose-action.js';
+import { invokeBuiltinFeed } from '../../actions/invoke-feed.js';
 import { type InvokeQuery, invokeAction } from '../../actions/invoke.js';
 import type { ApiDeps } from '../../deps.js';
 import { ListQueryProperties, listPage } from '../../list-page.js';
@@ -150,7 +151,9 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
       },
     },
     async (request, reply) => {
-      const answer = await invokeAction(deps, cache, {
+      const call = { identity: request.identity, pkg: request.params.pkg, name: request.params.name };
+      const answer = (await invokeBuiltinFeed(deps, { ...call, body: request.body, query: request.query })) ??
+        (await invokeAction(deps, cache, {
         identity: request.identity,
         pkg: request.params.pkg,
         name: request.params.name,
@@ -158,7 +161,7 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
         body: request.body,
         bodyBytes: request.bodyBytes,
         transactionId: String(request.id),
-      });
+      }));
       return reply.code(answer.status).header('x-openwhisk-activation-id', answer.activationId).send(answer.body);
     },
   );

@@ -93,7 +93,9 @@ export const packageRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (scope
         now: clock.now(),
       });
       const binding = bindingOf(pkg);
-      if (binding && request.body?.binding) await checkBinding(entities, ns, binding);
+      if (binding && request.body?.binding) {
+        await checkBinding(entities, ns, binding, (ref) => deps.builtinFeeds?.hasPackage(ref.namespace, ref.name) ?? false);
+      }
       const stored = await entities.put('packages', pkg, existing?.rev);
       return stored.doc;
     },

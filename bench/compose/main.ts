@@ -1,0 +1,113 @@
+/**
+ * bench/compose — the composition engine against bare baselines measured in the same run.
+ *
+ *   WHIRL_TEST_REDIS_URL=… WHIRL_TEST_COUCHDB_URL=… WHIRL_TEST_DOCKER_SOCKET=… npx tsx bench/compose/main.ts \
+ *     [--steps 40] [--work-ms 10] [--runs 5] [--parked 10000] [--park-ms 5000]
+ *
+ * 1. A sequential composition of `steps` tasks, each ~`work-ms` of work, end to end through the full production
+ *    path (API → BullMQ → invoker → Docker → CouchDB records), blocking invoke; per-step overhead beside the raw
+ *    BullMQ add→finished round trip measured in this run.
+ * 2. `parked` executions parked in a wait at once: heap per execution and resume lateness.
+ * Prints, never asserts: benchmarks are not tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { bullmqRoundTrip } from '../baseline/bullmq-roundtrip.js';
+import { fmt, percentile } from '../lib/stats.js';
+import { GUEST_KEY, startWhirlProcess } from '../../test/helpers/whirl-process.js';
+import { parkedWaits } from './parked-waits.js';
+
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '40' },
+    'work-ms': { type: 'string', default: '10' },
+    runs: { type: 'string', default: '5' },
+    parked: { type: 'string', default: '10000' },
+    'park-ms': { type: 'string', default: '5000' },
+    'skip-docker': { type: 'boolean', default: false },
+  },
+});
+const steps = Number(args.steps);
+const workMs = Number(args['work-ms']);
+const runs = Number(args.runs);
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set (see the header of this file)`);
+  return v;
+}
+
+async function sequential(): Promise<void> {
+  const redisUrl = need('WHIRL_TEST_REDIS_URL');
+  const bull = await bullmqRoundTrip({ redisUrl, n: 200, concurrency: 1 });
+  console.log(`\n[baseline] raw BullMQ add→finished: p50 ${fmt(bull.p50)} ms  p99 ${fmt(bull.p99)} ms`);
+  const env = {
+    WHIRL_QUEUE: 'bullmq',
+    WHIRL_REDIS_URL: redisUrl,
+    WHIRL_QUEUE_NAME: `whirl-bench-compose-${process.pid}`,
+    WHIRL_STORE: 'couchdb',
+    WHIRL_COUCHDB_URL: need('WHIRL_TEST_COUCHDB_URL'),
+    WHIRL_COUCHDB_PREFIX: `whirl_bench_compose_${process.pid}_`,
+    WHIRL_CONTAINERS: 'docker',
+    WHIRL_DOCKER_SOCKET: need('WHIRL_TEST_DOCKER_SOCKET'),
+    WHIRL_NODEJS_IMAGE: process.env.WHIRL_TEST_NODEJS_IMAGE ?? 'whirl/runtime-nodejs:20',
+    WHIRL_INVOKER_ID: `benchc${process.pid}`,
+  };
+  const whirl = await startWhirlProcess(env);
+  const auth = `Basic ${Buffer.from(GUEST_KEY).toString('base64')}`;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${whirl.url}/api/v1/namespaces/_${path}`, {
+      method,
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as any;
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  try {
+    const code = `function main(p) { return new Promise((r) => setTimeout(() => r({ n: (p.n || 0) + 1 }), ${workMs})); }`;
+    await call('PUT', '/actions/work?overwrite=true', { exec: { kind: 'nodejs:default', code } });
+    const definition = { whirl: '1', root: { type: 'sequence', steps: Array.from({ length: steps }, () => ({ type: 'task', action: 'work' })) } };
+    await call('PUT', '/compositions/chain?overwrite=true', { definition });
+    await call('POST', '/compositions/chain?blocking=true&result=true', { n: 0 }); // warm the container
+    const walls: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const out = await call('POST', '/compositions/chain?blocking=true&result=true', { n: 0 });
+      walls.push(performance.now() - t0);
+      if (out.n !== steps) throw new Error(`unexpected result ${JSON.stringify(out)}`);
+    }
+    const p50 = percentile(walls, 50);
+    console.log(`\n[whirl] ${steps} sequential tasks × ~${workMs} ms (bullmq + couchdb + docker), ${runs} runs after a warm-up`);
+    console.log(`  end to end: p50 ${fmt(p50)} ms  min ${fmt(Math.min(...walls))} ms  max ${fmt(Math.max(...walls))} ms  (target ≤ 500 ms)`);
+    console.log(`  per-step overhead beyond the work: ${fmt((p50 - steps * workMs) / steps)} ms  (raw BullMQ round trip p50 ${fmt(bull.p50)} ms)`);
+  } finally {
+    await whirl.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench/compose — ${new Date().toISOString()} — node ${process.version}`);
+  if (!args['skip-docker']) await sequential();
+  const dir = mkdtempSync(join(tmpdir(), 'whirl-bench-parked-'));
+  try {
+    const n = Number(args.parked);
+    const waitMs = Number(args['park-ms']);
+    const r = await parkedWaits({ n, waitMs, dir });
+    console.log(`\n[whirl] ${n} executions parked in a ${waitMs} ms wait (one engine, on-disk execution store)`);
+    console.log(`  started all in ${fmt(r.startMs)} ms; parked at once: ${r.parkedNow}`);
+    console.log(`  heap while parked: ${r.heapParkedMB.toFixed(1)} MB (${Math.round(r.heapPerExecutionBytes)} bytes per execution)`);
+    console.log(`  resumed: ${r.finished}/${n}; lateness p50 ${fmt(r.lateP50)} ms  p99 ${fmt(r.lateP99)} ms  max ${fmt(r.lateMax)} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

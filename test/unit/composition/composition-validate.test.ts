@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { validateDefinition } from '../../../src/engine/composition/validate.js';
+
+const doc = (root: unknown) => ({ whirl: '1', root });
+const known = { actionExists: (a: string) => a !== 'nope' };
+
+/** [case, document, expected paths] */
+const bad: Array<[string, unknown, string[]]> = [
+  ['not an object', 'x', ['']],
+  ['wrong version, no root', { whirl: '2' }, ['/whirl', '/root']],
+  ['unknown node type', doc({ type: 'teleport' }), ['/root']],
+  ['unknown action', doc({ type: 'sequence', steps: [{ type: 'task', action: 'ok' }, { type: 'task', action: 'nope' }] }), ['/root/steps/1/action']],
+  ['task with both targets', doc({ type: 'task', action: 'a', composition: 'b' }), ['/root']],
+  ['unreachable step after fail', doc({ type: 'sequence', steps: [{ type: 'fail', error: 'E' }, { type: 'pass' }] }), ['/root/steps/1']],
+  ['choice with no default', doc({ type: 'choice', branches: [{ when: true, do: { type: 'pass' } }] }), ['/root']],
+  ['while with no bound', doc({ type: 'while', condition: true, do: { type: 'pass' } }), ['/root']],
+  ['doWhile with no bound (nested)', doc({ type: 'parallel', branches: [{ type: 'doWhile', condition: true, do: { type: 'pass' } }] }), ['/root/branches/0']],
+  ['retry without a limit', doc({ type: 'task', action: 'a', retry: { intervalMs: 5 } }), ['/root/retry']],
+  ['retry jitter out of range', doc({ type: 'task', action: 'a', retry: { maxAttempts: 2, jitter: 3 } }), ['/root/retry/jitter']],
+  ['wait with neither ms nor until', doc({ type: 'wait' }), ['/root']],
+  ['map concurrency 0 inside try', doc({ type: 'try', do: { type: 'map', concurrency: 0, do: { type: 'pass' } }, finally: { type: 'pass' } }), ['/root/do/concurrency']],
+  ['try with neither catch nor finally', doc({ type: 'try', do: { type: 'pass' } }), ['/root']],
+  ['fail without a name', doc({ type: 'fail' }), ['/root/error']],
+  ['step timeout not positive', doc({ type: 'pass', timeoutMs: 0 }), ['/root/timeoutMs']],
+  ['a child that is not a node', doc({ type: 'sequence', steps: [3] }), ['/root/steps/0']],
+];
+
+describe('static validation names the offending node', () => {
+  it.each(bad)('%s', (_name, document, paths) => {
+    expect(validateDefinition(document, known).map((i) => i.path)).toEqual(paths);
+  });
+
+  it('accepts a document using every node type', () => {
+    const good = doc({
+      type: 'sequence',
+      steps: [
+        { type: 'set', vars: { a: 1 } },
+        { type: 'task', action: 'a', retry: { maxAttempts: 3 }, timeoutMs: 100 },
+        { type: 'task', composition: 'other' },
+        { type: 'choice', branches: [{ when: true, do: { type: 'pass' } }], otherwise: { type: 'wait', ms: 1 } },
+        { type: 'parallel', branches: [{ type: 'map', do: { type: 'pass' } }] },
+        { type: 'while', condition: false, maxIterations: 2, do: { type: 'pass' } },
+        { type: 'doWhile', condition: false, maxIterations: 2, do: { type: 'pass' } },
+        { type: 'repeat', times: 2, do: { type: 'pass' } },
+        { type: 'try', do: { type: 'fail', error: 'E' }, catch: [{ errors: ['E'], do: { type: 'pass' } }] },
+        { type: 'wait', until: { var: 'input.at' } },
+        { type: 'succeed' },
+      ],
+    });
+    expect(validateDefinition(good, known)).toEqual([]);
+  });
+
+  it('the published JSON Schema knows every node type the engine runs', () => {
+    const schema = JSON.parse(readFileSync('schemas/composition.schema.json', 'utf8'));
+    const types = Object.values(schema.$defs as Record<string, any>)
+      .flatMap((d) => d.properties?.type?.const ?? d.properties?.type?.enum ?? [])
+      .sort();
+    expect(types).toEqual(['choice', 'doWhile', 'fail', 'map', 'parallel', 'pass', 'repeat', 'sequence', 'set', 'succeed', 'task', 'try', 'wait', 'while']);
+  });
+});
