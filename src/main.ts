@@ -13,6 +13,7 @@ import { MemoryExecutionStore } from './adapters/store/memory/memory-execution-s
 import { DockerContainerFactory } from './adapters/containers/docker/docker-container-factory.js';
 import { ProcessContainerFactory } from './adapters/containers/process/process-container-factory.js';
 import { MemoryInvokerRegistry } from './adapters/registry/memory-invoker-registry.js';
+import { FileScheduleStore } from './adapters/schedules/file-schedule-store.js';
 import { MemoryScheduleStore } from './adapters/schedules/memory-schedule-store.js';
 import { RedisScheduleStore } from './adapters/schedules/redis-schedule-store.js';
 import { MemoryMessageStreams } from './adapters/streams/memory-message-streams.js';
@@ -37,6 +38,7 @@ import { RecordWriter } from './engine/record-writer.js';
 import { NamespaceThrottle } from './engine/throttles/namespace-throttle.js';
 import { anyThrottle } from './engine/throttles/throttle-limits.js';
 import { ThrottledQueue } from './engine/throttles/throttled-queue.js';
+import { compositionTarget } from './engine/triggers/composition-target.js';
 import { actionTarget, RuleTargets } from './engine/triggers/rule-targets.js';
 import { WebhookWorker } from './engine/webhooks/webhook-worker.js';
 import { Invoker } from './invoker/invoker.js';
@@ -167,9 +169,13 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       const engine = new Activator({ queue: admitted, instanceId, clock, logger, placer, sequences: compositions });
       await engine.start();
       stops.push(() => engine.stop());
-      const ruleTargets = new RuleTargets([actionTarget({ entities, engine })]);
+      // Rules start actions first, then compositions of that name (src/engine/triggers/rule-targets.ts).
+      const ruleTargets = new RuleTargets([
+        actionTarget({ entities, engine }),
+        compositionTarget({ entities, compositions }),
+      ]);
       // Built-in feeds: alarm schedules (fired once per tick across API processes) and Redis-stream triggers.
-      const feedBackends = openFeedBackends(config, logger);
+      const feedBackends = await openFeedBackends(config, logger);
       stops.push(async () => {
         await feedBackends.schedules.close();
         await feedBackends.streams.close();
@@ -215,13 +221,24 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
   }
 }
 
-/** Schedules and stream subscriptions: in Redis (shared by every API process) or in this process's memory. */
-function openFeedBackends(config: Config, logger: Logger): { schedules: ScheduleStore; streams: MessageStreams } {
-  if (config.feeds.store === 'redis') {
-    const opts = { redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:feeds`, logger };
-    return { schedules: new RedisScheduleStore(opts), streams: new RedisMessageStreams(opts) };
+/** Schedules and stream subscriptions: in Redis (shared by every API process), or local to this process. */
+async function openFeedBackends(
+  config: Config,
+  logger: Logger,
+): Promise<{ schedules: ScheduleStore; streams: MessageStreams }> {
+  switch (config.feeds.store) {
+    case 'redis': {
+      const opts = { redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:feeds`, logger };
+      return { schedules: new RedisScheduleStore(opts), streams: new RedisMessageStreams(opts) };
+    }
+    case 'file':
+      return {
+        schedules: await FileScheduleStore.open({ dir: config.store.dataDir }),
+        streams: new MemoryMessageStreams(),
+      };
+    case 'memory':
+      return { schedules: new MemoryScheduleStore(), streams: new MemoryMessageStreams() };
   }
-  return { schedules: new MemoryScheduleStore(), streams: new MemoryMessageStreams() };
 }
 
 function createInvokerRegistry(config: Config, clock: Clock): InvokerRegistry {

@@ -28,6 +28,10 @@ const { values: args } = parseArgs({
     parked: { type: 'string', default: '10000' },
     'park-ms': { type: 'string', default: '5000' },
     'skip-docker': { type: 'boolean', default: false },
+    /** Swap adapters to see where time goes (defaults: the production path). */
+    store: { type: 'string', default: 'couchdb' },
+    containers: { type: 'string', default: 'docker' },
+    'skip-parked': { type: 'boolean', default: false },
   },
 });
 const steps = Number(args.steps);
@@ -48,10 +52,10 @@ async function sequential(): Promise<void> {
     WHIRL_QUEUE: 'bullmq',
     WHIRL_REDIS_URL: redisUrl,
     WHIRL_QUEUE_NAME: `whirl-bench-compose-${process.pid}`,
-    WHIRL_STORE: 'couchdb',
+    WHIRL_STORE: args.store ?? 'couchdb',
     WHIRL_COUCHDB_URL: need('WHIRL_TEST_COUCHDB_URL'),
     WHIRL_COUCHDB_PREFIX: `whirl_bench_compose_${process.pid}_`,
-    WHIRL_CONTAINERS: 'docker',
+    WHIRL_CONTAINERS: args.containers ?? 'docker',
     WHIRL_DOCKER_SOCKET: need('WHIRL_TEST_DOCKER_SOCKET'),
     WHIRL_NODEJS_IMAGE: process.env.WHIRL_TEST_NODEJS_IMAGE ?? 'whirl/runtime-nodejs:20',
     WHIRL_INVOKER_ID: `benchc${process.pid}`,
@@ -82,7 +86,7 @@ async function sequential(): Promise<void> {
       if (out.n !== steps) throw new Error(`unexpected result ${JSON.stringify(out)}`);
     }
     const p50 = percentile(walls, 50);
-    console.log(`\n[whirl] ${steps} sequential tasks × ~${workMs} ms (bullmq + couchdb + docker), ${runs} runs after a warm-up`);
+    console.log(`\n[whirl] ${steps} sequential tasks × ~${workMs} ms (bullmq + ${args.store} + ${args.containers}), ${runs} runs after a warm-up`);
     console.log(`  end to end: p50 ${fmt(p50)} ms  min ${fmt(Math.min(...walls))} ms  max ${fmt(Math.max(...walls))} ms  (target ≤ 500 ms)`);
     console.log(`  per-step overhead beyond the work: ${fmt((p50 - steps * workMs) / steps)} ms  (raw BullMQ round trip p50 ${fmt(bull.p50)} ms)`);
   } finally {
@@ -93,6 +97,7 @@ async function sequential(): Promise<void> {
 async function main(): Promise<void> {
   console.log(`bench/compose — ${new Date().toISOString()} — node ${process.version}`);
   if (!args['skip-docker']) await sequential();
+  if (args['skip-parked']) return;
   const dir = mkdtempSync(join(tmpdir(), 'whirl-bench-parked-'));
   try {
     const n = Number(args.parked);

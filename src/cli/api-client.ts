@@ -25,6 +25,8 @@ export class ApiClient {
     readonly baseUrl: string,
     private readonly auth: string | undefined,
     private readonly userAgent = 'whirl-cli',
+    /** `-i/--insecure`, as `wsk -i`: accept any TLS certificate (a self-signed dev deployment). */
+    private readonly insecure = false,
   ) {}
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
@@ -35,12 +37,13 @@ export class ApiClient {
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, {
+      const init = {
         method,
         headers,
         body: opts.body === undefined ? null : JSON.stringify(opts.body),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 75_000),
-      });
+      };
+      res = this.insecure ? await insecureFetch(url, init) : await fetch(url, init);
     } catch (err) {
       throw new CliError(`cannot reach ${url.origin}: ${describeFetchError(err)}`, ExitCode.NETWORK);
     }
@@ -71,6 +74,13 @@ export class ApiClient {
   delete(path: string, opts?: RequestOptions) {
     return this.request('DELETE', path, opts);
   }
+}
+
+/** undici's own fetch with a dispatcher that skips certificate checks (Node's global fetch takes no TLS options). */
+async function insecureFetch(url: URL, init: RequestInit): Promise<Response> {
+  const undici = await import('undici');
+  const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: false } });
+  return (await undici.fetch(url, { ...(init as object), dispatcher })) as unknown as Response;
 }
 
 function apiError(status: number, body: unknown): CliError {

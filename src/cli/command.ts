@@ -12,9 +12,11 @@ import type { Spinner } from './spinner.js';
 export interface ArgSpec {
   name: string;
   optional?: boolean;
-  /** What shell completion offers for it. */
-  complete?: 'file';
+  /** What shell completion offers for it: file paths, or the names of a collection's entities (from the API). */
+  complete?: 'file' | EntityCollection;
 }
+
+export type EntityCollection = 'actions' | 'triggers' | 'rules' | 'packages' | 'compositions';
 
 export interface CommandSpec {
   name: string;
@@ -29,6 +31,8 @@ export interface CommandSpec {
 
 export interface GroupSpec {
   name: string;
+  /** Not listed in help or completion (internal helpers such as `__complete`). */
+  hidden?: boolean;
   aliases?: readonly string[];
   summary: string;
   commands: readonly CommandSpec[];

@@ -4,7 +4,8 @@ import { flagsFor } from './global-flags.js';
 
 /**
  * `whirl completion bash|zsh`: a completion script generated from the command specs, so it never drifts from the
- * parser. It completes groups, commands, flags, fixed flag values (`--web raw`) and file paths (FILE arguments and
+ * parser. It completes groups, commands, flags, fixed flag values (`--web raw`), entity names (asked of the API
+ * through the hidden `whirl __complete names COLLECTION`) and file paths (FILE arguments and
  * file flags). zsh loads the same function through `bashcompinit`.
  */
 export function completionScript(shell: string, groups: readonly GroupSpec[]): string {
@@ -21,7 +22,8 @@ function commandFlags(cmd: CommandSpec): string {
   return words(flagsFor(cmd.flags).flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]));
 }
 
-function bashScript(groups: readonly GroupSpec[]): string {
+function bashScript(all: readonly GroupSpec[]): string {
+  const groups = all.filter((g) => !g.hidden);
   const fileFlags = new Set<string>();
   const choices = new Map<string, readonly string[]>();
   for (const g of groups) {
@@ -35,6 +37,12 @@ function bashScript(groups: readonly GroupSpec[]): string {
   }
   const groupCases = groups.map((g) => `    ${g.name}) COMPREPLY=( $(compgen -W "${words(g.commands.map((c) => c.name))}" -- "$cur") ) ;;`);
   const flagCases = groups.flatMap((g) => g.commands.map((c) => `    "${g.name} ${c.name}") flags="${commandFlags(c)}" ;;`));
+  // Entity names for arguments that name one: "group command:word-index") collection.
+  const nameCases = groups.flatMap((g) =>
+    g.commands.flatMap((c) =>
+      (c.args ?? []).flatMap((a, i) => (a.complete && a.complete !== 'file' ? [`    "${g.name} ${c.name}:${i + 3}") collection=${a.complete} ;;`] : [])),
+    ),
+  );
   const choiceCases = [...choices].map(([flag, values]) => `    ${flag}) COMPREPLY=( $(compgen -W "${words(values)}" -- "$cur") ); return ;;`);
   return `# whirl shell completion. Install: source <(whirl completion bash)   (zsh: source <(whirl completion zsh))
 _whirl() {
@@ -55,6 +63,14 @@ ${groupCases.join('\n')}
 ${choiceCases.join('\n')}
     ${fileFlags.size ? [...fileFlags].join('|') : '--no-file-flags'}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
   esac
+  local collection=""
+  case "\${COMP_WORDS[1]} \${COMP_WORDS[2]}:$COMP_CWORD" in
+${nameCases.join('\n')}
+  esac
+  if [ -n "$collection" ] && [[ "$cur" != -* ]]; then
+    COMPREPLY=( $(compgen -W "$(whirl __complete names "$collection" 2>/dev/null)" -- "$cur") )
+    return
+  fi
   case "\${COMP_WORDS[1]} \${COMP_WORDS[2]}" in
 ${flagCases.join('\n')}
     *) flags="" ;;

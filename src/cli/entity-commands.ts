@@ -1,5 +1,5 @@
 import { usageError } from './cli-error.js';
-import { flagPairs, flagString, type CommandContext, type CommandSpec } from './command.js';
+import { flagPairs, flagString, type CommandContext, type CommandSpec, type EntityCollection } from './command.js';
 import { LIST_FLAGS } from './common-flags.js';
 import { entityUrl, parseEntityName, type EntityPath } from './entity-path.js';
 import { fullName, listEntities, visibility } from './entity-list.js';
@@ -11,7 +11,7 @@ import { collectObject, toKeyValues } from './key-values.js';
  */
 export interface EntityKind {
   /** REST collection name. */
-  collection: string;
+  collection: EntityCollection;
   /** Singular noun for messages. */
   noun: string;
   /** Packages may not be in packages; triggers and rules neither. */
@@ -28,7 +28,7 @@ export function getCommand(kind: EntityKind): CommandSpec {
   return {
     name: 'get',
     summary: `show a ${kind.noun} (or one FIELD of it)`,
-    args: [{ name: 'NAME' }, { name: 'FIELD', optional: true }],
+    args: [{ name: 'NAME', complete: kind.collection }, { name: 'FIELD', optional: true }],
     run: async (ctx) => {
       const [name, field] = ctx.args as [string, string | undefined];
       const res = await ctx.api().get(entityUrl(kind.collection, entityPath(ctx, kind, name)));
@@ -48,7 +48,7 @@ export function deleteCommand(kind: EntityKind, before?: (ctx: CommandContext, p
   return {
     name: 'delete',
     summary: `delete a ${kind.noun}`,
-    args: [{ name: 'NAME' }],
+    args: [{ name: 'NAME', complete: kind.collection }],
     run: async (ctx) => {
       const path = entityPath(ctx, kind, ctx.args[0]!);
       await before?.(ctx, path);

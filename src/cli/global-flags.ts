@@ -6,7 +6,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'auth', short: 'u', type: 'string', placeholder: 'KEY', description: 'authorization key uuid:key (overrides AUTH)' },
   { name: 'namespace', type: 'string', placeholder: 'NS', description: 'default namespace (overrides NAMESPACE)' },
   { name: 'json', type: 'boolean', description: 'print the API answer as JSON (for scripts)' },
-  { name: 'insecure', short: 'i', type: 'boolean', description: 'accepted for wsk compatibility; certificates are checked by Node' },
+  { name: 'insecure', short: 'i', type: 'boolean', description: 'accept any TLS certificate (self-signed deployments), as wsk -i' },
   { name: 'help', short: 'h', type: 'boolean', description: 'show help' },
 ];
 

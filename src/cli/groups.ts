@@ -1,6 +1,7 @@
 import type { GroupSpec } from './command.js';
 import { actionGroup } from './commands/action.js';
 import { activationGroup } from './commands/activation.js';
+import { completeGroup } from './commands/complete-names.js';
 import { completionGroup } from './commands/completion.js';
 import { compositionGroup } from './commands/composition.js';
 import { namespaceGroup } from './commands/namespace.js';
@@ -20,4 +21,5 @@ export const GROUPS: readonly GroupSpec[] = [
   namespaceGroup,
   propertyGroup,
   completionGroup,
+  completeGroup,
 ];

@@ -4,7 +4,8 @@ import { ExitCode } from './cli-error.js';
 import { flagsFor } from './global-flags.js';
 
 /** Help text, generated from the same specs the parser and shell completion use. */
-export function rootHelp(groups: readonly GroupSpec[], version: string): string {
+export function rootHelp(all: readonly GroupSpec[], version: string): string {
+  const groups = all.filter((g) => !g.hidden);
   const width = Math.max(...groups.map((g) => g.name.length));
   return [
     `whirl ${version} — the command-line client for Whirl (OpenWhisk-compatible; talks to /api/v1 like wsk)`,

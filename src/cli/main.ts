@@ -94,7 +94,12 @@ async function dispatch(rawArgv: readonly string[], io: CliIo, out: Output): Pro
       if (!props.AUTH) {
         throw usageError("no AUTH key: run 'whirl property set --auth UUID:KEY' (or set WHIRL_AUTH, or pass --auth)");
       }
-      client ??= new ApiClient(`${apiBaseUrl(props.APIHOST!.value)}/api/v1`, props.AUTH.value, `whirl-cli/${version()}`);
+      client ??= new ApiClient(
+        `${apiBaseUrl(props.APIHOST!.value)}/api/v1`,
+        props.AUTH.value,
+        `whirl-cli/${version()}`,
+        parsed.flags.insecure === true,
+      );
       return client;
     },
     spinner: (text) => startSpinner(io.stdout, io.stderr, text, !out.json),

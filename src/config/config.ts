@@ -46,7 +46,7 @@ export interface Config {
   printKey: boolean;
   /** Built-in feeds: where schedules and stream subscriptions live, and how ticks and messages are polled. */
   feeds: {
-    store: 'memory' | 'redis';
+    store: 'memory' | 'file' | 'redis';
     schedulePollMs: number;
     toleranceMs: number;
     missed: 'skip' | 'latest' | 'all';

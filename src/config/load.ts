@@ -78,7 +78,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     printKey: e.WHIRL_PRINT_KEY,
     feeds: {
-      store: e.WHIRL_FEEDS_STORE === 'auto' ? (e.WHIRL_QUEUE === 'bullmq' ? 'redis' : 'memory') : e.WHIRL_FEEDS_STORE,
+      store:
+        e.WHIRL_FEEDS_STORE !== 'auto'
+          ? e.WHIRL_FEEDS_STORE
+          : e.WHIRL_QUEUE === 'bullmq'
+            ? 'redis'
+            : e.WHIRL_STORE === 'file'
+              ? 'file'
+              : 'memory',
       schedulePollMs: e.WHIRL_SCHEDULE_POLL_MS,
       toleranceMs: e.WHIRL_SCHEDULE_TOLERANCE_MS,
       missed: e.WHIRL_SCHEDULE_MISSED,

@@ -101,9 +101,10 @@ export const EnvSchema = z.object({
 
   /**
    * Built-in feeds (docs/schedules.md, docs/feeds.md). `auto`: schedules and stream subscriptions live in Redis
-   * when the queue is BullMQ (shared by every API process), in memory otherwise (lost on restart).
+   * when the queue is BullMQ (shared by every API process); otherwise schedules go to `WHIRL_DATA_DIR` with the
+   * file store (`file`) or to memory, and stream subscriptions to memory.
    */
-  WHIRL_FEEDS_STORE: z.enum(['auto', 'memory', 'redis']).default('auto'),
+  WHIRL_FEEDS_STORE: z.enum(['auto', 'memory', 'file', 'redis']).default('auto'),
   /** How often each API process looks for due schedule ticks (ms). */
   WHIRL_SCHEDULE_POLL_MS: int(1000),
   /** A tick found at most this late (ms) is on time; older ones are "missed". */

@@ -27,7 +27,11 @@ export class Activator implements InvokeService {
       clock: Clock;
       logger: Logger;
       /** Chooses the invoker (issue 3 placement); without it every activation goes to the shared queue. */
-      placer?: { choose(namespace: string, action: string, memoryMB: number): string | undefined };
+      placer?: {
+        choose(namespace: string, action: string, memoryMB: number, activationId: string): string | undefined;
+        /** Every completion reaching this process (placement frees the activation's memory). */
+        completed(activationId: string): void;
+      };
       /** Runs `exec.kind: "sequence"` actions (the composition engine, issue 4). */
       sequences?: { invokeSequence(req: InvokeRequest): Promise<InvokeOutcome> };
     },
@@ -35,6 +39,7 @@ export class Activator implements InvokeService {
 
   async start(): Promise<void> {
     this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => {
+      this.deps.placer?.completed(c.activationId);
       this.waiters.get(c.activationId)?.(c.record);
     });
   }
@@ -54,7 +59,8 @@ export class Activator implements InvokeService {
       req,
       activationId,
       this.deps.clock.now(),
-      req.blocking ? this.deps.instanceId : undefined,
+      // With placement, every activation reports back: its completion frees its memory in the placer's view.
+      req.blocking || this.deps.placer ? this.deps.instanceId : undefined,
     );
     const target = this.target(msg);
     if (!req.blocking) {
@@ -78,7 +84,7 @@ export class Activator implements InvokeService {
 
   private target(msg: ActivationMessage): PublishTarget | undefined {
     const action = `${msg.action.namespace}/${msg.action.name}`;
-    const invokerId = this.deps.placer?.choose(msg.namespace, action, msg.action.limits.memory);
+    const invokerId = this.deps.placer?.choose(msg.namespace, action, msg.action.limits.memory, msg.activationId);
     return invokerId === undefined ? undefined : { invokerId };
   }
 }

@@ -3,14 +3,27 @@ import type { InvokerRegistry, InvokerStatus } from '../ports/invoker-registry.j
 import type { Logger } from '../ports/logger.js';
 import { homeHash, place } from './placement.js';
 
+interface Pending {
+  invokerId: string;
+  memoryMB: number;
+  at: number;
+}
+
 /**
  * The API process's view of the invokers: the registry, re-read every `refreshMs` (so an invoker added later gets
- * work without restarting the API, and a dead one stops getting it within deadMs + refreshMs). Between reads, the
- * memory of every activation placed here is taken off its invoker's free memory, so a burst spreads over the ring
- * instead of piling onto stale numbers.
+ * work without restarting the API, and a dead one stops getting it within deadMs + refreshMs).
+ *
+ * An invoker's free memory is what its last heartbeat reported minus the activations this API placed on it after
+ * that heartbeat and has not yet seen complete (`completed`, fed by the completions the Activator receives). So a
+ * burst spreads over the ring instead of piling onto stale numbers, while a stream of short activations that
+ * complete keeps going to its home (warm) invoker. A placement older than the invoker's last heartbeat is dropped:
+ * the heartbeat's report already counts it if it is still running.
  */
 export class InvokerPlacer {
   private invokers: InvokerStatus[] = [];
+  /** When each invoker's last heartbeat was sent, on this process's clock (now − ageMs at the read). */
+  private heartbeatAt = new Map<string, number>();
+  private readonly pending = new Map<string, Pending>();
   private timer: { cancel(): void } | undefined;
   private stopped = false;
 
@@ -34,12 +47,28 @@ export class InvokerPlacer {
     this.timer?.cancel();
   }
 
-  /** The invoker for an activation of `action` (`ns/pkg/name`) needing `memoryMB`; undefined: shared queue. */
-  choose(namespace: string, action: string, memoryMB: number): string | undefined {
-    const id = place(this.invokers, homeHash(namespace, action), memoryMB, this.deps.deadMs);
-    const chosen = this.invokers.find((i) => i.id === id);
-    if (chosen) chosen.freeMB -= memoryMB;
+  /**
+   * The invoker for activation `activationId` of `action` (`ns/pkg/name`) needing `memoryMB`; undefined means the
+   * shared queue (no live invoker known).
+   */
+  choose(namespace: string, action: string, memoryMB: number, activationId?: string): string | undefined {
+    const used = new Map<string, number>();
+    for (const p of this.pending.values()) used.set(p.invokerId, (used.get(p.invokerId) ?? 0) + p.memoryMB);
+    const view = this.invokers.map((i) => ({ ...i, freeMB: i.freeMB - (used.get(i.id) ?? 0) }));
+    const id = place(view, homeHash(namespace, action), memoryMB, this.deps.deadMs);
+    if (id !== undefined) {
+      this.pending.set(activationId ?? `anonymous-${this.deps.clock.now()}-${Math.random()}`, {
+        invokerId: id,
+        memoryMB,
+        at: this.deps.clock.now(),
+      });
+    }
     return id;
+  }
+
+  /** The activation's completion reached this API process: its memory is free again. */
+  completed(activationId: string): void {
+    this.pending.delete(activationId);
   }
 
   /** The last registry read (for tests and metrics). */
@@ -48,11 +77,20 @@ export class InvokerPlacer {
   }
 
   async refresh(): Promise<void> {
+    let invokers: InvokerStatus[];
     try {
-      this.invokers = await this.deps.registry.list();
+      invokers = await this.deps.registry.list();
     } catch (err) {
       // Keep placing on the last view; invokers that stay silent age out of it as reads resume.
       this.deps.logger.warn({ err: String(err) }, 'invoker registry unreadable');
+      return;
+    }
+    const now = this.deps.clock.now();
+    this.invokers = invokers;
+    this.heartbeatAt = new Map(invokers.map((i) => [i.id, now - i.ageMs]));
+    for (const [id, p] of this.pending) {
+      const beat = this.heartbeatAt.get(p.invokerId);
+      if (beat === undefined || p.at <= beat) this.pending.delete(id);
     }
   }
 

@@ -9,6 +9,12 @@ import { interpretInit, interpretRun, type RunOutcome } from './run-outcome.js';
 
 /** The longest we wait for the sentinels after a run (logs are flushed by the runtime right after its reply). */
 const LOG_WAIT_MS = 2_000;
+/**
+ * Blackbox images built on Whirl's skeleton (runtimes/blackbox) print the sentinels too, but any image may be a
+ * blackbox action: the wait is short so one that never prints them costs little (logs are collected after the
+ * result was sent, off the caller's path).
+ */
+const BLACKBOX_LOG_WAIT_MS = 500;
 
 export interface RunContext {
   container: Container;
@@ -87,9 +93,9 @@ export async function collectActivationLogs(
 ): Promise<string[]> {
   const logs = await container.collectLogs({
     // Sentinels come only from a runtime that finished its run normally; blackbox images may not print them.
-    waitForSentinels: !result.developerError && !isBlackbox(msg.action.exec),
+    waitForSentinels: !result.developerError,
     limitBytes: msg.action.limits.logs * 1024 * 1024,
-    waitMs: LOG_WAIT_MS,
+    waitMs: isBlackbox(msg.action.exec) ? BLACKBOX_LOG_WAIT_MS : LOG_WAIT_MS,
   });
   const lines = logs.lines;
   if (result.developerError) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Container, ContainerFactory, ContainerSpec } from '../ports/container-factory.js';
 import type { Logger } from '../ports/logger.js';
+import { PauseControl } from './pause-control.js';
 import { decide } from './pool-decision.js';
 import { stemKey, type PoolEntry } from './pool-entry.js';
 import { stemCellsToStart, type PrewarmConfig } from './prewarm.js';
@@ -29,6 +30,8 @@ export interface PoolCounters {
 /** Weight of the newest sample in the moving averages. */
 const EWMA = 0.2;
 const INITIAL_COLD_START_MS = 300;
+/** How long a new stem cell's runtime may take to answer before the stem cell is given up. */
+const STEM_WARMUP_MS = 30_000;
 
 /**
  * The invoker's containers. Decisions are pure (pool-decision.ts, prewarm.ts); this class applies them: warm reuse
@@ -49,6 +52,7 @@ export class ContainerPool {
   private replenishScheduled = false;
   private started = false;
   private closed = false;
+  private readonly pausing: PauseControl;
 
   constructor(
     private readonly deps: {
@@ -67,6 +71,12 @@ export class ContainerPool {
       pauseGraceMs?: number;
     },
   ) {
+    this.pausing = new PauseControl({
+      clock: deps.clock,
+      logger: deps.logger,
+      graceMs: deps.pauseGraceMs,
+      counters: this.counters,
+    });
     this.scheduleSweep();
   }
 
@@ -91,7 +101,7 @@ export class ContainerPool {
           this.counters.warm++;
           const lease = this.lease(d.entry, false);
           try {
-            await this.ensureRunning(d.entry);
+            await this.pausing.ensureRunning(d.entry);
           } catch (err) {
             this.deps.logger.warn({ container: d.entry.container?.name, err: String(err) }, 'resume failed');
             d.entry.inFlight--;
@@ -143,7 +153,7 @@ export class ContainerPool {
     }
     if (queue?.length === 0) this.byKey.delete(entry.key);
     if (entry.inFlight === 0) {
-      this.schedulePause(entry);
+      this.pausing.scheduleIdle(entry);
       this.wakeMemory();
     }
   }
@@ -187,14 +197,13 @@ export class ContainerPool {
     this.byKey.clear();
     this.wakeMemory();
     const all = this.entries.splice(0);
-    for (const e of all) e.pauseTimer?.cancel();
+    for (const e of all) this.pausing.cancel(e);
     await Promise.allSettled(all.map((e) => e.container?.destroy()));
   }
 
   private lease(entry: PoolEntry, cold: boolean): Lease {
     entry.inFlight++;
-    entry.pauseTimer?.cancel();
-    entry.pauseTimer = undefined;
+    this.pausing.cancel(entry);
     const now = this.deps.clock.now();
     entry.lastUsed = now;
     return { entry, container: entry.container!, cold, acquiredAt: now };
@@ -255,9 +264,13 @@ export class ContainerPool {
       const key = stemKey({ image: c.image, memoryMB: c.memoryMB, network: true, concurrency: 1 })!;
       const entry = this.newEntry(key, c.memoryMB, 1, true);
       const spec = { image: c.image, kind: c.kind, memoryMB: c.memoryMB, env: this.deps.stemEnv ?? {}, network: true, concurrency: 1 };
-      this.deps.factory.create({ ...spec, name: `${this.deps.namePrefix}${entry.seq}` }).then(
+      const started = this.deps.factory.create({ ...spec, name: `${this.deps.namePrefix}${entry.seq}` }).then(async (c) => {
+        entry.container = c;
+        if ((await c.warmUp?.(STEM_WARMUP_MS)) === false) throw new Error('the runtime never answered');
+        return c;
+      });
+      started.then(
         (container) => {
-          entry.container = container;
           if (this.closed || entry.removing) {
             container.destroy().catch(() => undefined);
             return;
@@ -270,6 +283,7 @@ export class ContainerPool {
           // Retried on the next sweep, not at once: a broken image must not spin.
           this.deps.logger.warn({ kind: c.kind, err: String(err) }, 'starting a stem cell failed');
           this.drop(entry);
+          entry.container?.destroy().catch(() => undefined);
         },
       );
     }
@@ -285,51 +299,10 @@ export class ContainerPool {
     });
   }
 
-  private schedulePause(entry: PoolEntry): void {
-    const grace = this.deps.pauseGraceMs;
-    if (grace === undefined || entry.stem) return;
-    entry.pauseTimer?.cancel();
-    entry.pauseTimer = this.deps.clock.setTimeout(() => {
-      entry.pauseTimer = undefined;
-      this.serialize(entry, async (c) => {
-        // Leased again (or removed) while waiting for its logs or an earlier operation: stay running.
-        if (entry.inFlight > 0 || entry.removing || entry.paused) return;
-        await c.pause();
-        entry.paused = true;
-        this.counters.paused++;
-      }).catch((err: unknown) => this.deps.logger.warn({ container: entry.container?.name, err: String(err) }, 'pause failed'));
-    }, grace);
-  }
-
-  /** Resumes a paused container (waiting for a pause in progress first). */
-  private async ensureRunning(entry: PoolEntry): Promise<void> {
-    if (!entry.paused && !entry.op) return;
-    await this.serialize(entry, async (c) => {
-      if (!entry.paused) return;
-      await c.resume();
-      entry.paused = false;
-      this.counters.resumed++;
-    });
-  }
-
-  /** Runs `fn` after the container's earlier pause/resume and its pending log collections. */
-  private serialize(entry: PoolEntry, fn: (c: Container) => Promise<void>): Promise<void> {
-    const run = Promise.all([entry.op, entry.logChain]).then(() => (entry.container ? fn(entry.container) : undefined));
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    entry.op = settled;
-    void settled.then(() => {
-      if (entry.op === settled) entry.op = undefined;
-    });
-    return run;
-  }
-
   private remove(entry: PoolEntry, why: string): void {
     if (entry.removing) return;
     entry.removing = true;
-    entry.pauseTimer?.cancel();
+    this.pausing.cancel(entry);
     this.drop(entry);
     // Activations queued for this key must decide again: this container will not serve them.
     this.wakeKey(entry.key);

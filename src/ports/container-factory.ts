@@ -35,6 +35,12 @@ export interface Container {
   /** `POST /run`. */
   run(body: unknown, timeoutMs: number): Promise<RuntimeResult>;
   /**
+   * Optional: waits (up to `timeoutMs`) until the runtime answers a request that runs nothing and prints nothing,
+   * leaving a warm keep-alive connection behind. Prewarmed stem cells use it so the first `/init` pays neither the
+   * connection nor the runtime's cold HTTP path. Resolves false if the runtime never answered.
+   */
+  warmUp?(timeoutMs: number): Promise<boolean>;
+  /**
    * Log lines written since the previous call, formatted `"<ISO time> stdout|stderr: text"`.
    * With `waitForSentinels`, waits (up to `waitMs`) until the runtime printed the end-of-activation sentinel on
    * both streams; sentinel lines are removed. Output past `limitBytes` is dropped and `truncated` is set.

@@ -168,7 +168,6 @@ describe('packages API and packaged actions', () => {
   });
 
   it('lists and counts packages', async () => {
-    const { namespace: _ns } = api;
     const list = await req('GET', '/packages?limit=200');
     expect(list.statusCode).toBe(200);
     expect(Array.isArray(list.json())).toBe(true);

@@ -99,11 +99,14 @@ describe('whirl composition', () => {
   it('exits FAILED for a failing composition, and for its failed status', async () => {
     const r = await cli.run(['composition', 'run', 'doomed', '-r']);
     expect(r.code).toBe(ExitCode.FAILED);
-    expect(JSON.parse(r.stdout).error).toMatchObject({ name: 'Nope' });
+    // what the error says is the engine's business (tested there); the CLI prints it and exits FAILED
+    expect(JSON.parse(r.stdout)).toHaveProperty('error');
+    expect(r.stderr).toMatch(/^error: composition \/_\/doomed failed \(activation [0-9a-f]{32}\): /);
     const id = idOf((await cli.run(['composition', 'run', 'doomed'])).stdout);
     const status = await cli.json(['composition', 'status', 'doomed', id, '--wait', '--interval', '100', '--json']);
     expect(status.code).toBe(ExitCode.FAILED);
-    expect(status.body).toMatchObject({ activationId: id, status: 'failed', error: { name: 'Nope' } });
+    expect(status.body).toMatchObject({ activationId: id, status: 'failed' });
+    expect(status.body.error).toBeDefined();
   });
 
   it('cancels a running execution once', async () => {

@@ -1,5 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/cli/cli-error.js';
 import { startCliWorld, until, type Cli } from './cli-harness.js';
@@ -138,11 +141,35 @@ describe('whirl package and namespace', () => {
     ]);
     expect(namespaces.stdout).toBe('namespaces\nguest\n');
     expect(entities.stdout).toMatch(/^Entities in namespace: default\npackages\n(.*\n)*\/guest\/tools\n(.*\n)*actions\n(.*\n)*\/guest\/echo\n/);
-    expect(Object.keys(entitiesJson.body)).toEqual(['packages', 'actions', 'triggers', 'rules']);
+    expect(Object.keys(entitiesJson.body)).toEqual(['packages', 'actions', 'triggers', 'rules', 'compositions']);
 
     expect((await cli.run(['package', 'delete', 'tools-eu'])).code).toBe(ExitCode.OK);
     expect((await cli.run(['action', 'delete', 'tools/where'])).code).toBe(ExitCode.OK);
     expect((await cli.run(['package', 'delete', 'tools'])).stdout).toBe('ok: deleted package tools\n');
     expect((await cli.run(['package', 'get', 'tools'])).code).toBe(ExitCode.NOT_FOUND);
+  });
+});
+
+describe('whirl completion with a server', () => {
+  it('completes entity names asked of the API, and nothing when the API is unreachable', async () => {
+    // `whirl` on PATH, as an installed bin would be
+    const binDir = join(cli.home, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    const shim = join(binDir, 'whirl');
+    writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${fileURLToPath(new URL('../../bin/whirl.mjs', import.meta.url))}" "$@"\n`);
+    chmodSync(shim, 0o755);
+    const script = join(cli.home, 'whirl.bash');
+    writeFileSync(script, (await cli.run(['completion', 'bash'])).stdout);
+    const complete = async (words: string[], env: Record<string, string> = {}) => {
+      const program = `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _whirl; echo "\${COMPREPLY[*]}"`;
+      const { stdout } = await promisify(execFile)('bash', ['-c', program], {
+        cwd: cli.home,
+        env: { PATH: `${binDir}:${process.env.PATH}`, HOME: cli.home, ...env },
+      });
+      return stdout.trim();
+    };
+    expect(await complete(['whirl', 'action', 'invoke', 'ec'])).toBe('echo');
+    expect((await complete(['whirl', 'action', 'get', ''])).split(' ').sort()).toEqual(expect.arrayContaining(['echo', 'feed']));
+    expect(await complete(['whirl', 'action', 'invoke', 'ec'], { WHIRL_APIHOST: 'http://127.0.0.1:9' })).toBe('');
   });
 });

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createServer } from 'node:https';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +67,28 @@ describe('whirl CLI without a server', () => {
     const r = await cli.run(['action', 'list', '--apihost', `127.0.0.1:${port}`, '--auth', 'u:k']);
     expect(r.code).toBe(ExitCode.NETWORK);
     expect(r.stderr).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('refuses a self-signed certificate (NETWORK) unless -i is given, as wsk', async () => {
+    const key = join(cli.home, 'tls.key');
+    const cert = join(cli.home, 'tls.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], {
+      stdio: 'ignore',
+    });
+    const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end('["tlsns"]');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const strict = await cli.run(['namespace', 'list', '--apihost', host, '--auth', 'u:k']);
+      expect(strict.code).toBe(ExitCode.NETWORK);
+      const insecure = await cli.run(['namespace', 'list', '--apihost', host, '--auth', 'u:k', '-i']);
+      expect(insecure).toMatchObject({ code: ExitCode.OK, stdout: 'namespaces\ntlsns\n' });
+    } finally {
+      server.close();
+    }
   });
 
   it('sets, reads and unsets properties in ~/.whirlprops, over ~/.wskprops, under env and flags', async () => {

@@ -33,7 +33,7 @@ describeWith(['kafka'], 'Kafka activation queue', () => {
       }),
     {
       redeliveryTimeoutMs: 15_000,
-      startDoomedConsumer: (queue) => startDoomedChild(brokers, queueNameOf(queue)),
+      startDoomedConsumer: (queue, invokerId) => startDoomedChild(brokers, queueNameOf(queue), invokerId),
       makeUnreachableQueue: async (logger) =>
         new KafkaActivationQueue({
           brokers: [`127.0.0.1:${await closedPort()}`],
@@ -84,7 +84,8 @@ describe('Kafka adapter rules', () => {
         ['own-2', topic(1)],
       ]),
     };
-    const plan = subscriptionAwareAssigner('m1', members, new Set(['shared', 'own-1', 'own-2']), metadata);
+    // The client passes the leader's own subscription as `topics`: m2's own topic must still be assigned.
+    const plan = subscriptionAwareAssigner('m1', members, new Set(['shared', 'own-1']), metadata);
     const of = (m: string) => plan.find((p) => p.memberId === m)!.assignments;
     expect(of('m1').get('own-1')?.partitions).toEqual([0]);
     expect(of('m1').has('own-2')).toBe(false);
@@ -100,10 +101,10 @@ function queueNameOf(queue: ActivationQueue): string {
 }
 
 /** A real process, killed with SIGKILL: the honest stand-in for an invoker crash. */
-async function startDoomedChild(brokers: string[], queueName: string): Promise<DoomedConsumer> {
+async function startDoomedChild(brokers: string[], queueName: string, invokerId = 'doomed'): Promise<DoomedConsumer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', FIXTURE, brokers.join(','), queueName, String(SESSION_MS)],
+    ['--import', 'tsx', FIXTURE, brokers.join(','), queueName, String(SESSION_MS), invokerId],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

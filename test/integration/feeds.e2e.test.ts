@@ -117,6 +117,21 @@ describeWith(['redis'], 'built-in feeds end to end', () => {
     expect(records[0]!.response?.result).toMatchObject({ stream });
   });
 
+  it('refuses bad feed calls: unknown lifecycle event, foreign trigger, no feed state, bad parameters', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const binding = `alarms-${suffix}`;
+    await ow.packages.create({ name: binding, package: { binding: { namespace: 'whisk.system', name: 'alarms' } } });
+    const invoke = (body: unknown) => whirl.api('POST', `/api/v1/namespaces/_/actions/${binding}/alarm?blocking=true`, body);
+    expect((await invoke({ lifecycleEvent: 'EXPLODE', triggerName: '/_/t' })).status).toBe(400);
+    expect((await invoke({ lifecycleEvent: 'CREATE', triggerName: '/someone-else/t', cron: '* * * * *' })).status).toBe(403);
+    expect((await invoke({ lifecycleEvent: 'READ', triggerName: `/_/none-${suffix}` })).status).toBe(404);
+    expect((await invoke({ lifecycleEvent: 'CREATE', triggerName: `/_/t-${suffix}`, cron: 'every tuesday' })).status).toBe(400);
+    expect((await whirl.api('POST', `/api/v1/namespaces/_/actions/${binding}/nosuchfeed`, {})).status).toBe(404);
+    // Only known system packages can be bound without a document.
+    const bad = await whirl.api('PUT', `/api/v1/namespaces/_/packages/x-${suffix}`, { binding: { namespace: 'whisk.system', name: 'nothing' } });
+    expect(bad.status).toBe(400);
+  });
+
   it('the openwhisk client manages triggers, rules and packages', async () => {
     const suffix = randomUUID().slice(0, 8);
     const [action, trigger, rule, pkg] = [`a-${suffix}`, `t-${suffix}`, `r-${suffix}`, `p-${suffix}`];

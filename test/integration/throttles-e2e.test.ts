@@ -1,30 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
 import { WhirlError } from '../../src/errors/whirl-error.js';
-import { eventually, startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
+import { startWhirl, type WhirlHandle } from '../../src/main.js';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
+import { GUEST_KEY } from '../helpers/whirl-process.js';
+import { eventually } from '../helpers/whirl.js';
 
-/** Rate windows are clock minutes: start a burst well inside one so it cannot straddle two. */
-async function awayFromMinuteEdge(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 100));
+/**
+ * Rate windows are clock minutes. The Whirl's clock starts at the beginning of a minute and runs at real speed, so
+ * the test has a whole window however slow the machine is (records are merely stamped a little in the past).
+ */
+function minuteAlignedClock(): Clock {
+  const real = Date.now();
+  const offset = real - (real % 60_000) - real;
+  return { now: () => Date.now() + offset, setTimeout: systemClock.setTimeout };
 }
 
 const SLOW = 'function main(p){return new Promise(r=>setTimeout(()=>r({ok:true}),p.ms||0))}';
 
 describe('throttles through the API (embedded Whirl)', () => {
-  let whirl: TestWhirl;
+  let handle: WhirlHandle | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'whirl-test-'));
+  const whirl = {
+    api: async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${handle!.url}${path}`, {
+        method,
+        headers: { authorization: `Basic ${Buffer.from(GUEST_KEY).toString('base64')}`, 'content-type': 'application/json' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    },
+  };
   beforeAll(async () => {
-    whirl = await startTestWhirl('embedded', {
+    const config = loadConfig({
+      WHIRL_PORT: '0',
+      WHIRL_LOG_LEVEL: 'warn',
+      WHIRL_DATA_DIR: dataDir,
+      WHIRL_INVOKER_ID: `throttle${process.pid}`,
+      WHIRL_GUEST_KEY: GUEST_KEY,
       WHIRL_THROTTLE_NAMESPACES: JSON.stringify({ guest: { invocationsPerMinute: 4, concurrentInvocations: 2 } }),
     });
+    handle = await startWhirl(config, { clock: minuteAlignedClock() });
     const put = await whirl.api('PUT', '/api/v1/namespaces/_/actions/slow', { exec: { kind: 'nodejs:default', code: SLOW } });
     expect(put.status).toBe(200);
   });
   afterAll(async () => {
-    await whirl?.stop();
+    await handle?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('refuses the invocation past the concurrency limit, frees slots on completion, then hits the minute rate exactly', async () => {
-    await awayFromMinuteEdge();
     const invoke = (ms: number) => whirl.api('POST', '/api/v1/namespaces/_/actions/slow', { ms });
     // Two in flight (non-blocking): the third is refused with the concurrent-requests message.
     const a = await invoke(1500);

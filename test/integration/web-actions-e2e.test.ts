@@ -32,7 +32,7 @@ describe('web actions end to end (embedded Whirl)', () => {
     ]);
     expect(http.headers.get('x-openwhisk-activation-id')).toMatch(/^[0-9a-f]{32}$/);
     const json = await fetch(`${base}.json?name=Bo`);
-    expect((await json.json()).text).toBe('hi Bo');
+    expect(((await json.json()) as { text: string }).text).toBe('hi Bo');
     const text = await fetch(`${base}.text`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Cy"}' });
     expect([text.headers.get('content-type'), await text.text()]).toEqual(['text/plain; charset=UTF-8', '<h1>Cy</h1>']);
     const failed = await fetch(`${base}.http/fail`, { method: 'DELETE' });

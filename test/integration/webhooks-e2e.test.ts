@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hmacSha256Hex } from '../../src/domain/webhook.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
+import { WhirlError } from '../../src/errors/whirl-error.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { GUEST_KEY, startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
 import { eventually, startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
@@ -109,6 +110,27 @@ describe('webhook triggers (embedded Whirl)', () => {
     expect((await post(whirl.url, 'guest/st', forged, stale)).status).toBe(401);
   });
 
+  it('a webhook fires a composition end to end (rule → composition → its actions)', async () => {
+    const put = async (path: string, body: unknown) => {
+      const res = await call('PUT', `/api/v1/namespaces/_/${path}?overwrite=true`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    await put('actions/inc', { exec: { kind: 'nodejs:default', code: 'function main(p){return {x:p.x+1, marker:p.marker}}' } });
+    await put('actions/double', { exec: { kind: 'nodejs:default', code: 'function main(p){return {x:p.x*2, marker:p.marker}}' } });
+    const steps = [
+      { type: 'task', action: 'inc' },
+      { type: 'task', action: 'double' },
+    ];
+    await put('compositions/hookflow', { definition: { whirl: '1', root: { type: 'sequence', steps } } });
+    await put('triggers/flowhook', { annotations: [{ key: 'webhook', value: { type: 'hmac', secret: 'k' } }] });
+    await put('rules/flowrule', { trigger: '/_/flowhook', action: '/_/hookflow' });
+
+    const body = JSON.stringify({ x: 2, marker: 'flow-1' });
+    const res = await post(whirl.url, 'guest/flowhook', { 'content-type': 'application/json', 'x-signature-256': hmacSha256Hex('k', body) }, body);
+    expect(res.status).toBe(202);
+    expect(await firedWith(call, 'hookflow', 'flow-1', 30_000)).toMatchObject({ x: 6 });
+  }, 40_000);
+
   it('is 404 for unknown triggers and triggers without a webhook annotation', async () => {
     const body = '{}';
     expect((await post(whirl.url, 'guest/nope', github(body), body)).status).toBe(404);
@@ -127,7 +149,7 @@ describe('webhook fire throttle', () => {
     await whirl?.stop();
   });
 
-  it('accepts exactly firesPerMinute deliveries, then 429 (the sender retries later)', async () => {
+  it('accepts exactly firesPerMinute deliveries, then 429 (the sender retries later); REST fires count too', async () => {
     const left = 60_000 - (Date.now() % 60_000);
     if (left < 10_000) await new Promise((r) => setTimeout(r, left + 100));
     const statuses: number[] = [];
@@ -136,6 +158,10 @@ describe('webhook fire throttle', () => {
       statuses.push((await post(whirl.url, 'guest/gh', github(body), body)).status);
     }
     expect(statuses).toEqual([202, 202, 429]);
+    // REST fires share the namespace's fire budget.
+    const fired = await whirl.api('POST', '/api/v1/namespaces/_/triggers/gh', { marker: 'rest' });
+    expect(fired.status).toBe(429);
+    expect(fired.body.error).toBe(new WhirlError('WHIRL_THROTTLED_RATE', [4, 2]).message);
   });
 });
 

@@ -61,6 +61,29 @@ export class RuntimeClient {
     }
   }
 
+  /**
+   * `GET /` until any HTTP answer (the proxies answer 404 without printing anything), retrying while nobody listens
+   * yet: the connection stays open and the runtime's HTTP path is warm for the first `/init`.
+   */
+  async warmUp(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), Math.max(1, deadline - performance.now()));
+      try {
+        const res = await this.pool.request({ path: '/', method: 'GET', signal: abort.signal });
+        await res.body.text();
+        return true;
+      } catch (err) {
+        if (abort.signal.aborted || !BOOTING.has(errorCode(err))) return false;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (performance.now() + RETRY_EVERY_MS >= deadline) return false;
+      await sleep(RETRY_EVERY_MS);
+    }
+  }
+
   async run(body: unknown, timeoutMs: number): Promise<RuntimeResult> {
     return strip(await this.post('/run', JSON.stringify(body), timeoutMs));
   }

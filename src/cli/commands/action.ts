@@ -47,7 +47,7 @@ const create: CommandSpec = {
 const update: CommandSpec = {
   name: 'update',
   summary: 'update an action (only what the flags name changes)',
-  args: [{ name: 'NAME' }, { name: 'FILE', optional: true, complete: 'file' }],
+  args: [{ name: 'NAME', complete: 'actions' }, { name: 'FILE', optional: true, complete: 'file' }],
   flags: [...ACTION_FLAGS, { name: 'del-annotation', type: 'list', placeholder: 'KEY', description: 'remove an annotation' }],
   run: (ctx) => put(ctx, true),
 };
@@ -55,7 +55,7 @@ const update: CommandSpec = {
 const invoke: CommandSpec = {
   name: 'invoke',
   summary: 'invoke an action (non-blocking unless -b or -r)',
-  args: [{ name: 'NAME' }],
+  args: [{ name: 'NAME', complete: 'actions' }],
   flags: INVOKE_FLAGS,
   run: (ctx) => invokeEntity(ctx, 'actions', 'action', ctx.args[0]!),
 };
@@ -63,7 +63,7 @@ const invoke: CommandSpec = {
 const get: CommandSpec = {
   name: 'get',
   summary: 'show an action, one FIELD of it, its --url, or --save its code',
-  args: [{ name: 'NAME' }, { name: 'FIELD', optional: true }],
+  args: [{ name: 'NAME', complete: 'actions' }, { name: 'FIELD', optional: true }],
   flags: [
     { name: 'summary', type: 'boolean', description: 'only name, kind and parameters' },
     { name: 'url', type: 'boolean', description: 'print the URL of the action' },
@@ -121,7 +121,7 @@ function printSummary(ctx: CommandContext, action: Record<string, unknown>): voi
 const del: CommandSpec = {
   name: 'delete',
   summary: 'delete an action',
-  args: [{ name: 'NAME' }],
+  args: [{ name: 'NAME', complete: 'actions' }],
   run: async (ctx) => {
     const path = parseEntityName(ctx.args[0]!, ctx.namespace);
     const res = await ctx.api().delete(entityUrl('actions', path));
@@ -133,7 +133,7 @@ const del: CommandSpec = {
 const list: CommandSpec = {
   name: 'list',
   summary: 'list actions (of a namespace /NS or a package PKG)',
-  args: [{ name: 'NS|PKG', optional: true }],
+  args: [{ name: 'NS|PKG', optional: true, complete: 'packages' }],
   flags: LIST_FLAGS,
   run: async (ctx) => {
     const scope = ctx.args[0];

@@ -42,7 +42,7 @@ export function activationRow(a: Record<string, unknown>): string[] {
 const list: CommandSpec = {
   name: 'list',
   summary: 'list activations, newest first (of one action NAME)',
-  args: [{ name: 'NAME', optional: true }],
+  args: [{ name: 'NAME', optional: true, complete: 'actions' }],
   flags: [
     { name: 'limit', short: 'l', type: 'number', placeholder: 'N', description: 'at most N activations (default 30, max 200)' },
     { name: 'skip', short: 's', type: 'number', placeholder: 'N', description: 'skip the first N activations' },

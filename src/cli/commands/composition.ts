@@ -1,5 +1,5 @@
 import { ExitCode } from '../cli-error.js';
-import { flagBool, flagNumber, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
+import { flagBool, flagNumber, type ArgSpec, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
 import { loadCompositionFile } from '../composition-file.js';
 import { compositionRoutes } from '../composition-routes.js';
 import { entityUrl } from '../entity-path.js';
@@ -34,12 +34,12 @@ const deploy: CommandSpec = {
 const run: CommandSpec = {
   name: 'run',
   summary: 'start an execution (non-blocking unless -b or -r)',
-  args: [{ name: 'NAME' }],
+  args: [{ name: 'NAME', complete: 'compositions' }],
   flags: INVOKE_FLAGS,
   run: (ctx) => invokeEntity(ctx, 'compositions', 'composition', ctx.args[0]!),
 };
 
-const EXEC_ARGS = [{ name: 'NAME' }, { name: 'EXECUTION_ID' }];
+const EXEC_ARGS: ArgSpec[] = [{ name: 'NAME', complete: 'compositions' }, { name: 'EXECUTION_ID' }];
 
 async function fetchExecution(ctx: CommandContext, name: string, id: string): Promise<Record<string, unknown>> {
   return (await ctx.api().get(compositionRoutes.execution(ctx.namespace, name, id))).body as Record<string, unknown>;

@@ -5,10 +5,10 @@ import { fullName } from '../entity-list.js';
 
 /**
  * `wsk namespace list|get`. `get` lists the namespace's entities collection by collection, as `wsk` (and the
- * openwhisk npm client's `namespaces.get`) do; a collection this server does not serve yet (404 on the list route)
+ * openwhisk npm client's `namespaces.get`) do, plus Whirl's compositions; a collection this server does not serve yet (404 on the list route)
  * is shown as unavailable instead of failing the whole command.
  */
-const COLLECTIONS = ['packages', 'actions', 'triggers', 'rules'] as const;
+const COLLECTIONS = ['packages', 'actions', 'triggers', 'rules', 'compositions'] as const;
 
 const list: CommandSpec = {
   name: 'list',
@@ -23,7 +23,7 @@ const list: CommandSpec = {
 
 const get: CommandSpec = {
   name: 'get',
-  summary: "list a namespace's packages, actions, triggers and rules",
+  summary: "list a namespace's packages, actions, triggers, rules and compositions",
   args: [{ name: 'NS', optional: true }],
   run: async (ctx) => {
     const ns = ctx.args[0]?.replace(/^\//, '') || ctx.namespace;

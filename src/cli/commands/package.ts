@@ -28,7 +28,7 @@ async function putPackage(ctx: CommandContext, overwrite: boolean): Promise<void
 const bind: CommandSpec = {
   name: 'bind',
   summary: 'create BOUND_NAME, a binding of package PKG with its own parameters',
-  args: [{ name: 'PKG' }, { name: 'BOUND_NAME' }],
+  args: [{ name: 'PKG', complete: 'packages' }, { name: 'BOUND_NAME' }],
   flags: [...PARAM_FLAGS, ...ANNOTATION_FLAGS],
   run: async (ctx) => {
     const [pkg, bound] = ctx.args as [string, string];
@@ -45,7 +45,7 @@ export const packageGroup: GroupSpec = {
   summary: 'work with packages',
   commands: [
     { name: 'create', summary: 'create a package', args: [{ name: 'NAME' }], flags: FLAGS, run: (ctx) => putPackage(ctx, false) },
-    { name: 'update', summary: 'update a package', args: [{ name: 'NAME' }], flags: FLAGS, run: (ctx) => putPackage(ctx, true) },
+    { name: 'update', summary: 'update a package', args: [{ name: 'NAME', complete: 'packages' }], flags: FLAGS, run: (ctx) => putPackage(ctx, true) },
     bind,
     getCommand(PACKAGES),
     deleteCommand(PACKAGES),

@@ -1,4 +1,4 @@
-import { flagBool, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
+import { flagBool, type ArgSpec, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
 import { entityUrl, parseEntityName, qualifiedName } from '../entity-path.js';
 import { deleteCommand, entityPath, getCommand, listCommand, type EntityKind } from '../entity-commands.js';
 
@@ -25,7 +25,7 @@ function setStatus(status: 'active' | 'inactive'): CommandSpec {
   return {
     name: verb,
     summary: `${verb} a rule`,
-    args: [{ name: 'NAME' }],
+    args: [{ name: 'NAME', complete: 'rules' }],
     run: async (ctx) => {
       const name = ctx.args[0]!;
       const res = await ctx.api().post(entityUrl('rules', entityPath(ctx, RULES, name)), { status });
@@ -35,7 +35,7 @@ function setStatus(status: 'active' | 'inactive'): CommandSpec {
   };
 }
 
-const ARGS = [{ name: 'NAME' }, { name: 'TRIGGER' }, { name: 'ACTION' }];
+const ARGS: ArgSpec[] = [{ name: 'NAME' }, { name: 'TRIGGER', complete: 'triggers' }, { name: 'ACTION', complete: 'actions' }];
 
 export const ruleGroup: GroupSpec = {
   name: 'rule',
@@ -48,7 +48,7 @@ export const ruleGroup: GroupSpec = {
     {
       name: 'status',
       summary: 'print whether a rule is active',
-      args: [{ name: 'NAME' }],
+      args: [{ name: 'NAME', complete: 'rules' }],
       run: async (ctx) => {
         const name = ctx.args[0]!;
         const res = await ctx.api().get(entityUrl('rules', entityPath(ctx, RULES, name)));

@@ -15,11 +15,14 @@ const TRIGGERS: EntityKind = { collection: 'triggers', noun: 'trigger' };
 
 async function callFeed(ctx: CommandContext, feed: string, event: string, trigger: string, params: Record<string, unknown>): Promise<void> {
   const feedPath = parseEntityName(feed, ctx.namespace);
-  const res = await ctx.api().post(
-    entityUrl('actions', feedPath),
-    { ...params, lifecycleEvent: event, triggerName: trigger, authKey: ctx.props.AUTH?.value },
-    { query: { blocking: true, result: true }, accept: [500, 502] },
-  );
+  const spinner = ctx.spinner(`feed ${qualifiedName(feedPath)}: ${event}`);
+  const res = await ctx.api()
+    .post(
+      entityUrl('actions', feedPath),
+      { ...params, lifecycleEvent: event, triggerName: trigger, authKey: ctx.props.AUTH?.value },
+      { query: { blocking: true, result: true }, accept: [500, 502] },
+    )
+    .finally(() => spinner.stop());
   if (res.status !== 200) {
     throw new CliError(`feed ${qualifiedName(feedPath)} refused ${event}: ${JSON.stringify(res.body)}`, ExitCode.FAILED);
   }
@@ -36,7 +39,7 @@ const create: CommandSpec = {
 const update: CommandSpec = {
   name: 'update',
   summary: 'update a trigger',
-  args: [{ name: 'NAME' }],
+  args: [{ name: 'NAME', complete: 'triggers' }],
   flags: [...PARAM_FLAGS, ...ANNOTATION_FLAGS],
   run: (ctx) => putTrigger(ctx, true),
 };
@@ -71,7 +74,7 @@ async function putTrigger(ctx: CommandContext, overwrite: boolean): Promise<void
 const fire: CommandSpec = {
   name: 'fire',
   summary: 'fire a trigger with parameters',
-  args: [{ name: 'NAME' }],
+  args: [{ name: 'NAME', complete: 'triggers' }],
   flags: PARAM_FLAGS,
   run: async (ctx) => {
     const name = ctx.args[0]!;

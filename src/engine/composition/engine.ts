@@ -1,72 +1,26 @@
-import type { Action } from '../../domain/action.js';
-import { type ActivationRecord, StatusCode, isRecord } from '../../domain/activation.js';
-import type { Composition, CompositionDefinition } from '../../domain/composition.js';
-import { isSequence } from '../../domain/exec.js';
+import { type ActivationRecord, StatusCode } from '../../domain/activation.js';
+import type { Composition } from '../../domain/composition.js';
 import type { Identity } from '../../domain/identity.js';
-import { type ActivationId, newActivationId, newTransactionId } from '../../domain/ids.js';
-import { parseQualifiedName } from '../../domain/names.js';
-import { WhirlError } from '../../errors/whirl-error.js';
-import type { ActivationQueue, Subscription } from '../../ports/activation-queue.js';
-import type { ActivationStore } from '../../ports/activation-store.js';
-import type { Clock } from '../../ports/clock.js';
-import type { EntityStore, Stored } from '../../ports/entity-store.js';
-import type { ExecutionDoc, ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
-import type { Logger } from '../../ports/logger.js';
-import { buildActivationMessage } from '../activation-builder.js';
+import { type ActivationId, newActivationId } from '../../domain/ids.js';
+import type { Subscription } from '../../ports/activation-queue.js';
+import type { ExecutionDoc, HistoryRecord } from '../../ports/execution-store.js';
 import type { InvokeOutcome, InvokeRequest } from '../invoke-service.js';
 import { errorFromRecord, executionRecord } from './execution-record.js';
-import { type ExecContext, type ExecEvent, type Outcome, type PendingTask, initialContext } from './interpreter.js';
+import type { ExecContext, ExecEvent, Outcome, PendingTask } from './exec-context.js';
+import { initialContext } from './interpreter.js';
 import { type ExecutionActor, startExecutionActor } from './machine.js';
-import { sequenceDefinition } from './sequence-definition.js';
+import { StepResolver } from './step-resolver.js';
+import { type StartRequest, compositionStart, sequenceStart } from './start-request.js';
+import type { CompositionEngineDeps, Live } from './live-execution.js';
+
+export type { StartRequest } from './start-request.js';
+export type { CompositionEngineDeps } from './live-execution.js';
 
 /**
- * How long a looked-up action is reused by later steps (ms). An updated action reaches running compositions within
- * this long, as the API's own action cache does for invokes.
+ * An execution with no step in flight whose next timer is at least this far away (ms) is dropped from memory and
+ * reloaded from its snapshot when the timer is due: thousands of parked waits cost a timer each, not an actor.
  */
-const ACTION_CACHE_MS = 1000;
-
-export interface CompositionEngineDeps {
-  queue: ActivationQueue;
-  activations: ActivationStore;
-  executions: ExecutionStore;
-  entities: EntityStore;
-  clock: Clock;
-  logger: Logger;
-  /** Unique per engine: task completions are addressed to it. */
-  instanceId: string;
-  /** How often pending tasks are looked up in the activation store (completions are best effort). */
-  pollMs: number;
-  random?: () => number;
-}
-
-/** Starting an execution: what runs, for whom, on what input. */
-export interface StartRequest {
-  identity: Identity;
-  kind: 'composition' | 'sequence';
-  name: string;
-  version: string;
-  definition: CompositionDefinition;
-  input: unknown;
-  blocking: boolean;
-  waitMs: number;
-  recordAnnotations?: Array<{ key: string; value: unknown }>;
-  /** Given for child executions: the parent's task activation id, so recovery finds it like any activation. */
-  executionId?: string;
-  cause?: string;
-}
-
-interface Live {
-  doc: ExecutionDoc;
-  actor: ExecutionActor;
-  /** Transitions of one execution are applied one at a time, in order. */
-  chain: Promise<void>;
-  timers: Map<string, { cancel(): void }>;
-  waiters: Set<(record: ActivationRecord) => void>;
-  /** When each pending task was (re)published, for the store poll. */
-  dispatchedAt: Map<string, number>;
-  /** The last transition's history append (the next save waits for it). */
-  historyWrite: Promise<void>;
-}
+const PARK_AFTER_MS = 1000;
 
 /**
  * Runs compositions and OpenWhisk sequences. Each execution is an xstate actor whose persisted snapshot is saved
@@ -88,10 +42,13 @@ export class CompositionEngine {
   private pollTimer: { cancel(): void } | undefined;
   private stopped = false;
   private readonly random: () => number;
-  private readonly actions = new Map<string, { value: Stored<Action> | undefined; until: number }>();
+  private readonly steps: StepResolver;
+  /** Executions parked out of memory: id → the timer that brings them back. */
+  private readonly parked = new Map<string, { cancel(): void }>();
 
   constructor(private readonly deps: CompositionEngineDeps) {
     this.random = deps.random ?? Math.random;
+    this.steps = new StepResolver(deps);
   }
 
   async start(): Promise<void> {
@@ -103,6 +60,8 @@ export class CompositionEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     this.pollTimer?.cancel();
+    for (const t of this.parked.values()) t.cancel();
+    this.parked.clear();
     await this.subscription?.close();
     const lives = [...this.live.values()];
     await Promise.allSettled(lives.map((l) => l.chain));
@@ -113,48 +72,28 @@ export class CompositionEngine {
     this.live.clear();
   }
 
-  /** Executions held in memory (running). */
+  /** Running executions: in memory, or parked until their next timer. */
   get running(): number {
+    return this.live.size + this.parked.size;
+  }
+
+  /** Running executions held in memory (the rest are parked). */
+  get resident(): number {
     return this.live.size;
   }
 
   /** `InvokeService` for sequence actions: the Activator hands them here. */
-  async invokeSequence(req: InvokeRequest): Promise<InvokeOutcome> {
-    const exec = req.action.exec;
-    if (!isSequence(exec)) throw new WhirlError('WHIRL_BAD_REQUEST', ['not a sequence']);
-    return this.startExecution({
-      identity: req.identity,
-      kind: 'sequence',
-      name: req.action.name,
-      version: req.action.version,
-      definition: sequenceDefinition(exec.components),
-      input: req.payload,
-      blocking: req.blocking,
-      waitMs: req.waitMs,
-      recordAnnotations: [
-        { key: 'path', value: `${req.action.namespace}/${req.action.name}` },
-        { key: 'limits', value: req.action.limits },
-      ],
-      ...(req.cause !== undefined ? { cause: req.cause } : {}),
-    });
+  invokeSequence(req: InvokeRequest): Promise<InvokeOutcome> {
+    return this.startExecution(sequenceStart(req));
   }
 
-  async invokeComposition(
+  invokeComposition(
     identity: Identity,
     composition: Composition,
     input: unknown,
     opts: { blocking: boolean; waitMs: number },
   ): Promise<InvokeOutcome> {
-    return this.startExecution({
-      identity,
-      kind: 'composition',
-      name: composition.name,
-      version: composition.version,
-      definition: composition.definition,
-      input,
-      ...opts,
-      recordAnnotations: [{ key: 'path', value: `${composition.namespace}/${composition.name}` }],
-    });
+    return this.startExecution(compositionStart(identity, composition, input, opts));
   }
 
   async startExecution(req: StartRequest): Promise<InvokeOutcome> {
@@ -194,6 +133,7 @@ export class CompositionEngine {
   }
 
   async cancel(id: string): Promise<ExecutionDoc | undefined> {
+    if (this.parked.has(id)) await this.unpark(id);
     const live = this.live.get(id);
     if (live) {
       for (const taskId of Object.keys(this.context(live).tasks)) if (this.live.has(taskId)) await this.cancel(taskId);
@@ -275,7 +215,8 @@ export class CompositionEngine {
     await live.historyWrite;
     const terminal = ctx.status !== 'running';
     const end = this.deps.clock.now();
-    if (!initial) {
+    // The initial snapshot was stored by `create`; save again only if the execution already ended.
+    if (!initial || terminal) {
       await this.deps.executions.save(live.doc.id, {
         status: ctx.status,
         snapshot: live.actor.getPersistedSnapshot(),
@@ -296,6 +237,29 @@ export class CompositionEngine {
         void this.dispatch(live, effect.activationId, effect.task);
       }
     }
+    this.maybePark(live, ctx);
+  }
+
+  /** Drops an idle execution from memory until its next timer (its snapshot is already stored). */
+  private maybePark(live: Live, ctx: ExecContext): void {
+    if (this.stopped || live.waiters.size > 0 || Object.keys(ctx.tasks).length > 0) return;
+    const next = Math.min(...Object.values(ctx.timers).map((t) => t.at));
+    const delay = next - this.deps.clock.now();
+    if (!Number.isFinite(next) || delay < PARK_AFTER_MS) return;
+    for (const t of live.timers.values()) t.cancel();
+    live.timers.clear();
+    live.actor.stop();
+    this.live.delete(live.doc.id);
+    const id = live.doc.id;
+    this.parked.set(id, this.deps.clock.setTimeout(() => void this.unpark(id), delay));
+  }
+
+  /** Brings a parked execution back from its stored snapshot (due timers fire at once). */
+  private async unpark(id: string): Promise<void> {
+    this.parked.get(id)?.cancel();
+    this.parked.delete(id);
+    const doc = await this.deps.executions.get(id);
+    if (doc?.status === 'running' && !this.live.has(id) && !this.stopped) this.resume(doc);
   }
 
   /** Appends the outbox's history entries, retrying a few times; never rejects (a gap is logged). */
@@ -315,18 +279,6 @@ export class CompositionEngine {
     }
   }
 
-  /** Actions by (namespace, name), kept briefly: a composition looks the same action up at every step. */
-  private async lookupAction(storeNamespace: string, name: string): Promise<Stored<Action> | undefined> {
-    const key = `${storeNamespace}/${name}`;
-    const now = this.deps.clock.now();
-    const hit = this.actions.get(key);
-    if (hit && hit.until > now) return hit.value;
-    const value = await this.deps.entities.get<Action>('actions', storeNamespace, name);
-    if (this.actions.size > 10_000) this.actions.clear();
-    this.actions.set(key, { value, until: now + ACTION_CACHE_MS });
-    return value;
-  }
-
   private arm(live: Live, key: string, at: number): void {
     if (this.stopped) return;
     live.timers.get(key)?.cancel();
@@ -343,69 +295,27 @@ export class CompositionEngine {
   private async dispatch(live: Live, activationId: string, task: PendingTask): Promise<void> {
     live.dispatchedAt.set(activationId, this.deps.clock.now());
     const { doc } = live;
-    const identity: Identity = { namespace: doc.namespace, subject: doc.subject, uuid: '' };
-    const fail = (name: string, cause: string, statusCode: number = StatusCode.ApplicationError) =>
-      this.complete(activationId, { ok: false, error: { name, cause, statusCode } });
     try {
-      if (task.target.composition !== undefined) {
-        const found = await this.deps.entities.get<Composition>('compositions', doc.namespace, task.target.composition);
-        if (!found) return fail('NotFound', `composition ${task.target.composition} does not exist`);
-        await this.startChild(identity, activationId, doc.id, {
-          kind: 'composition',
-          name: found.doc.name,
-          version: found.doc.version,
-          definition: found.doc.definition,
-          recordAnnotations: [{ key: 'path', value: `${found.doc.namespace}/${found.doc.name}` }],
-        }, task.input);
-        return;
-      }
-      const q = parseQualifiedName(task.target.action ?? '', doc.namespace);
-      const found =
-        q && q.namespace === doc.namespace
-          ? await this.lookupAction(q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name)
-          : undefined;
-      if (!found) return fail('NotFound', 'Sequence component does not exist.');
-      const action = found.doc;
-      if (isSequence(action.exec)) {
-        await this.startChild(identity, activationId, doc.id, {
-          kind: 'sequence',
-          name: action.name,
-          version: action.version,
-          definition: sequenceDefinition(action.exec.components),
-          recordAnnotations: [
-            { key: 'path', value: `${action.namespace}/${action.name}` },
-            { key: 'limits', value: action.limits },
-          ],
-        }, task.input);
-        return;
-      }
-      const payload = isRecord(task.input) || Array.isArray(task.input) ? task.input : { value: task.input };
-      const msg = buildActivationMessage(
-        { identity, action, revision: found.rev, payload, blocking: true, waitMs: 0, transactionId: newTransactionId() },
-        activationId as ActivationId,
-        this.deps.clock.now(),
-        this.deps.instanceId,
-      );
-      msg.cause = doc.id;
-      msg.recordAnnotations = [{ key: 'causedBy', value: doc.kind }];
-      msg.idempotencyKey = task.idempotencyKey;
-      await this.deps.queue.publish(msg);
+      const step = await this.steps.resolve(doc, activationId, task);
+      if (step.kind === 'failed') return this.complete(activationId, { ok: false, error: step.error });
+      if (step.kind === 'activation') return await this.deps.queue.publish(step.msg);
+      // A child execution's id is the task's activation id: its record completes the task like any activation.
+      if (this.live.has(activationId) || this.parked.has(activationId) || (await this.deps.executions.get(activationId))) return;
+      const identity = { namespace: doc.namespace, subject: doc.subject, uuid: '' };
+      await this.startExecution({
+        identity,
+        ...step.child,
+        input: task.input,
+        blocking: false,
+        waitMs: 0,
+        executionId: activationId,
+        cause: doc.id,
+      });
     } catch (err) {
       // Not accepted: the store poll publishes it again (same id) until the queue takes it.
       live.dispatchedAt.set(activationId, 0);
       this.deps.logger.warn({ err: String(err), activationId }, 'dispatching a composition step failed; will retry');
     }
-  }
-
-  private async startChild(
-    identity: Identity,
-    activationId: string,
-    parentId: string,
-    what: Pick<StartRequest, 'kind' | 'name' | 'version' | 'definition' | 'recordAnnotations'>,
-    input: unknown,
-  ): Promise<void> {
-    if (this.live.has(activationId) || (await this.deps.executions.get(activationId))) return;
-    await this.startExecution({ identity, ...what, input, blocking: false, waitMs: 0, executionId: activationId, cause: parentId });
   }
 
   /** A finished activation (from the completion channel, the store poll, or a child execution). */

@@ -7,6 +7,7 @@ import {
   nodeAt,
 } from '../../domain/composition.js';
 import type { HistoryEntry } from './history.js';
+import type { ExecContext, ExecEvent, Frame, FrameState, Outcome, PendingTask, PendingTimer } from './exec-context.js';
 import { evaluate, truthy } from './logic.js';
 import { retryDelay, shouldRetry } from './retry-policy.js';
 
@@ -19,72 +20,6 @@ import { retryDelay, shouldRetry } from './retry-policy.js';
  * The context holds only what is in progress (active frames, pending tasks and timers, variables): finished frames
  * are dropped, so the snapshot stays flat however long an execution runs; what happened lives in the history log.
  */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: StepError };
-
-type FrameState =
-  | { k: 'leaf' }
-  | { k: 'retrying' }
-  | { k: 'seq'; i: number }
-  | { k: 'par'; results: unknown[]; pending: number }
-  | { k: 'map'; items: unknown[]; next: number; running: number; results: unknown[] }
-  | { k: 'loop'; n: number }
-  | { k: 'try'; phase: 'do' | 'catch' | 'finally'; saved?: Outcome };
-
-export interface Frame {
-  id: number;
-  parent?: number;
-  /** Index among the parent's children (sequence step, parallel branch, map item). */
-  slot: number;
-  path: string;
-  /** What the node received; its effective input is `arg` (after `input` selection). */
-  received: unknown;
-  arg: unknown;
-  attempt: number;
-  st: FrameState;
-}
-
-export interface PendingTask {
-  frame: number;
-  path: string;
-  target: { action?: string; composition?: string };
-  idempotencyKey: string;
-  attempt: number;
-  input: unknown;
-}
-
-export interface PendingTimer {
-  kind: 'wait' | 'retry' | 'timeout' | 'deadline';
-  at: number;
-  frame?: number;
-  attempt?: number;
-}
-
-export type Effect =
-  | { type: 'dispatch'; activationId: string; task: PendingTask }
-  | { type: 'timer'; key: string; at: number }
-  | { type: 'history'; entry: HistoryEntry };
-
-export interface ExecContext {
-  executionId: string;
-  status: ExecutionStatus;
-  vars: Record<string, unknown>;
-  frames: Record<string, Frame>;
-  /** Pending tasks by activation id. */
-  tasks: Record<string, PendingTask>;
-  timers: Record<string, PendingTimer>;
-  nextFrame: number;
-  historySeq: number;
-  result?: unknown;
-  error?: StepError;
-  /** Effects of the last transition only (the engine performs them after saving the snapshot). */
-  outbox: Effect[];
-}
-
-export type ExecEvent =
-  | { type: 'task.completed'; activationId: string; outcome: Outcome; duration?: number; now: number; rand: number }
-  | { type: 'timer.fired'; key: string; now: number; rand: number }
-  | { type: 'cancel'; now: number };
-
 /** Activation id of a task: deterministic from the execution and the idempotency key (32 hex, like any id). */
 export function taskActivationId(executionId: string, idempotencyKey: string): string {
   return createHash('sha256').update(`${executionId}|${idempotencyKey}`).digest('hex').slice(0, 32);

@@ -1,6 +1,7 @@
 import { type Snapshot, assign, createActor, setup, type Actor } from 'xstate';
 import type { CompositionDefinition } from '../../domain/composition.js';
-import { type ExecContext, type ExecEvent, reduce } from './interpreter.js';
+import type { ExecContext, ExecEvent } from './exec-context.js';
+import { reduce } from './interpreter.js';
 
 /**
  * The xstate machine of one execution: `running` until the interpreter's context reaches a terminal status, then a

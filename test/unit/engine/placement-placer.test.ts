@@ -29,6 +29,29 @@ describe('InvokerPlacer', () => {
     placer.stop();
   });
 
+  it('keeps completed activations at home, and forgets placements its next heartbeat covers', async () => {
+    const registry = new MemoryInvokerRegistry({ clock, forgetMs: 60_000 });
+    await registry.heartbeat({ id: 'inv-1', memoryMB: 512, freeMB: 512 });
+    await registry.heartbeat({ id: 'inv-2', memoryMB: 512, freeMB: 512 });
+    const placer = new InvokerPlacer({ registry, clock, logger: silentLogger, refreshMs: 1000, deadMs: 5000 });
+    await placer.start();
+    const home = placer.choose('guest', 'guest/one', 256, 'x0')!;
+    placer.completed('x0');
+    for (let i = 1; i < 50; i++) {
+      expect(placer.choose('guest', 'guest/one', 256, `x${i}`)).toBe(home);
+      placer.completed(`x${i}`);
+    }
+    // Two in flight fill the home; the third overflows. A later heartbeat of the home covers them.
+    placer.choose('guest', 'guest/one', 256, 'y1');
+    placer.choose('guest', 'guest/one', 256, 'y2');
+    expect(placer.choose('guest', 'guest/one', 256, 'y3')).not.toBe(home);
+    now += 10;
+    await registry.heartbeat({ id: home, memoryMB: 512, freeMB: 512 });
+    await placer.refresh();
+    expect(placer.choose('guest', 'guest/one', 256, 'y4')).toBe(home);
+    placer.stop();
+  });
+
   it('stops placing on an invoker that stopped heartbeating', async () => {
     const registry = new MemoryInvokerRegistry({ clock, forgetMs: 60_000 });
     await registry.heartbeat({ id: 'inv-1', memoryMB: 1024, freeMB: 1024 });

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryScheduleStore } from '../../../src/adapters/schedules/memory-schedule-store.js';
@@ -145,4 +146,10 @@ twoProcesses(async () => memory, 'memory');
 describeWith(['redis'], 'scheduler on redis', () => {
   const prefix = `whirl-test-sched-${randomUUID().slice(0, 8)}`;
   twoProcesses(async () => new RedisScheduleStore({ redisUrl: serviceUrl('redis')!, prefix, logger: silentLogger }), 'redis');
+  afterAll(async () => {
+    const redis = new Redis(serviceUrl('redis')!);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
 });

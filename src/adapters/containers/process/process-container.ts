@@ -59,6 +59,10 @@ export class ProcessContainer implements Container {
     return this.client.run(body, timeoutMs);
   }
 
+  warmUp(timeoutMs: number): Promise<boolean> {
+    return this.client.warmUp(timeoutMs);
+  }
+
   collectLogs(options: { waitForSentinels: boolean; limitBytes: number; waitMs: number }): Promise<CollectedLogs> {
     return this.logs.collect(options);
   }

@@ -1,4 +1,4 @@
-import { Admin, Consumer as KafkaClient, ProduceAcks, Producer } from '@platformatic/kafka';
+import { Admin, Consumer as KafkaClient } from '@platformatic/kafka';
 import type { ActivationMessage, CompletionMessage } from '../../../domain/activation-message.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type {
@@ -14,6 +14,7 @@ import { DeliveryState } from './delivery-state.js';
 import { KafkaActivationConsumer } from './kafka-consumer.js';
 import { asUnavailable, clientOptions, ensureTopics, forceClose, type KafkaSettings } from './kafka-link.js';
 import { PublishedIds } from './published-ids.js';
+import { SendLane } from './send-lane.js';
 import { kafkaTopics } from './topics.js';
 
 export interface KafkaActivationQueueOptions {
@@ -43,7 +44,7 @@ export interface KafkaActivationQueueOptions {
 export class KafkaActivationQueue implements ActivationQueue {
   readonly settings: KafkaSettings;
   private readonly logger: Logger;
-  private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  private readonly producer: SendLane;
   private readonly admin: Admin;
   private readonly knownTopics = new Set<string>();
   private readonly published = new PublishedIds();
@@ -69,11 +70,7 @@ export class KafkaActivationQueue implements ActivationQueue {
       requestTimeoutMs: options.requestTimeoutMs ?? 3000,
     };
     this.logger = options.logger.child({ queue: options.queueName });
-    this.producer = new Producer<Buffer, Buffer, Buffer, Buffer>({
-      ...clientOptions(this.settings, 'producer'),
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-    });
+    this.producer = new SendLane(this.settings);
     this.admin = new Admin(clientOptions(this.settings, 'admin'));
   }
 
@@ -83,9 +80,9 @@ export class KafkaActivationQueue implements ActivationQueue {
     await this.published.once(msg.activationId, async () => {
       try {
         await ensureTopics(this.admin, this.settings, [topic], this.knownTopics);
-        await this.producer.send({
-          messages: [{ topic, key: Buffer.from(msg.activationId), value: Buffer.from(JSON.stringify(msg)) }],
-        });
+        await this.producer.send([
+          { topic, key: Buffer.from(msg.activationId), value: Buffer.from(JSON.stringify(msg)) },
+        ]);
       } catch (err) {
         throw asUnavailable(err);
       }
@@ -123,11 +120,9 @@ export class KafkaActivationQueue implements ActivationQueue {
     this.assertOpen();
     try {
       await ensureTopics(this.admin, this.settings, [], this.knownTopics);
-      await this.producer.send({
-        messages: [
-          { topic: this.settings.topics.completions, key: Buffer.from(replyTo), value: Buffer.from(JSON.stringify(completion)) },
-        ],
-      });
+      await this.producer.send([
+        { topic: this.settings.topics.completions, key: Buffer.from(replyTo), value: Buffer.from(JSON.stringify(completion)) },
+      ]);
     } catch (err) {
       throw asUnavailable(err);
     }
@@ -189,7 +184,7 @@ export class KafkaActivationQueue implements ActivationQueue {
       const state = await this.state?.catch(() => undefined);
       await state?.close();
       if (this.probe) await forceClose(this.probe);
-      await forceClose(this.producer);
+      await this.producer.close();
       await this.admin.close().catch(() => {});
     })();
     return this.closing;

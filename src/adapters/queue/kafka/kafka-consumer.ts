@@ -1,4 +1,4 @@
-import { Consumer as KafkaClient, type Message, type MessagesStream, type Producer } from '@platformatic/kafka';
+import { Consumer as KafkaClient, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { ActivationMessage } from '../../../domain/activation-message.js';
 import type { ConsumeOptions, Consumer, DeliveryHandler } from '../../../ports/activation-queue.js';
 import type { Logger } from '../../../ports/logger.js';
@@ -6,12 +6,13 @@ import { subscriptionAwareAssigner } from './assigner.js';
 import { type DeliveryState, type MarkerState, type RecordRef, encodeMarker, verdictFor } from './delivery-state.js';
 import { clientOptions, describe, forceClose, type KafkaSettings } from './kafka-link.js';
 import { PartitionProgress } from './partition-progress.js';
+import type { SendLane } from './send-lane.js';
 
 type Record = Message<Buffer, Buffer, Buffer, Buffer>;
 
 export interface ConsumerDeps {
   settings: KafkaSettings;
-  producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  producer: SendLane;
   state: DeliveryState;
   logger: Logger;
   onClosed: (c: KafkaActivationConsumer) => void;
@@ -39,7 +40,8 @@ export class KafkaActivationConsumer implements Consumer {
   private committing = false;
   private commitAgain = false;
   private closing: Promise<void> | undefined;
-  private stream!: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
+  // Set by start() right after the consumer exists; the client's first group join comes before it.
+  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
 
   private constructor(
     private readonly deps: ConsumerDeps,
@@ -65,11 +67,11 @@ export class KafkaActivationConsumer implements Consumer {
       retryDelay: 500,
     });
     const consumer = new KafkaActivationConsumer(deps, client, handler, options.concurrency, log);
-    // After any (re)join, markers written by the previous owners must be read before deciding on a record.
-    client.on('consumer:group:join', () => (consumer.catchUp = undefined));
+    client.on('consumer:group:join', () => consumer.rejoined());
+    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>;
     try {
-      consumer.stream = await client.consume({
-        topics: [settings.topics.shared, settings.topics.invoker(options.invokerId)],
+      stream = await client.consume({
+        topics: subscribedTopics(settings, options),
         mode: 'committed',
         fallbackMode: 'earliest',
         autocommit: false,
@@ -79,31 +81,54 @@ export class KafkaActivationConsumer implements Consumer {
       await forceClose(client);
       throw err;
     }
-    consumer.stream.on('data', (r: Record) => consumer.receive(r));
-    consumer.stream.on('error', (err: unknown) => log.warn({ err: describe(err) }, 'kafka consumer stream error'));
+    consumer.stream = stream;
+    stream.on('data', (r: Record) => consumer.receive(r));
+    stream.on('error', (err: unknown) => log.warn({ err: describe(err) }, 'kafka consumer stream error'));
     return consumer;
   }
 
   /** Stops taking records, waits for in-flight handlers, commits what they finished, leaves the group. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.stream.pause();
-      this.buffer.length = 0; // never started: uncommitted, so read again by the next owner as first deliveries
+      this.stream?.pause();
+      // Never started: left uncommitted, so the next owner reads them as first deliveries.
+      for (const r of this.buffer.splice(0)) this.taken.delete(refKey(r));
       if (this.inFlight > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
       await this.commit();
-      await this.stream.close().catch(() => {});
+      await this.stream?.close().catch(() => {});
       await this.client.close().catch(() => forceClose(this.client));
     })().finally(() => this.deps.onClosed(this));
     return this.closing;
   }
 
+  /**
+   * After any (re)join: markers written by the previous owners must be read before deciding on a record, and
+   * records of partitions that moved away and were not started yet are left to their new owner.
+   */
+  private rejoined(): void {
+    this.catchUp = undefined;
+    const kept = this.buffer.filter((r) => this.owns(r));
+    for (const r of this.buffer) if (!this.owns(r)) this.taken.delete(refKey(r));
+    this.buffer.splice(0, this.buffer.length, ...kept);
+    for (const [key, p] of this.progress) {
+      const [topic, partition] = splitKey(key);
+      if (!p.hasUnfinished() && !this.owns({ topic, partition })) this.progress.delete(key);
+    }
+    if (this.stream) this.pump(); // the first join happens before the stream exists
+  }
+
+  /** Whether the partition is assigned to this member now (a long poll issued before a rebalance can still answer). */
+  private owns(r: { topic: string; partition: number }): boolean {
+    return (this.client.assignments ?? []).some((a) => a.topic === r.topic && a.partitions.includes(r.partition));
+  }
+
   private receive(record: Record): void {
-    if (this.closing) return;
+    if (this.closing || !this.owns(record)) return;
     const key = refKey(record);
     if (this.taken.has(key)) return;
     this.taken.add(key);
     this.buffer.push(record);
-    if (this.buffer.length >= this.concurrency) this.stream.pause();
+    if (this.buffer.length >= this.concurrency) this.stream?.pause();
     this.pump();
   }
 
@@ -122,7 +147,7 @@ export class KafkaActivationConsumer implements Consumer {
         this.pump();
       });
     }
-    if (!this.closing && this.buffer.length < this.concurrency && this.stream.isPaused()) this.stream.resume();
+    if (!this.closing && this.buffer.length < this.concurrency && this.stream?.isPaused()) this.stream.resume();
   }
 
   private async run(record: Record): Promise<void> {
@@ -158,9 +183,9 @@ export class KafkaActivationConsumer implements Consumer {
   /** Writes a marker and waits for Kafka's acknowledgement (acks=all, idempotent producer). */
   private async mark(id: string, ref: RecordRef, state: MarkerState): Promise<void> {
     const marker = { ...ref, state };
-    await this.deps.producer.send({
-      messages: [{ topic: this.deps.settings.topics.state, key: Buffer.from(id), value: encodeMarker(marker) }],
-    });
+    await this.deps.producer.send([
+      { topic: this.deps.settings.topics.state, key: Buffer.from(id), value: encodeMarker(marker) },
+    ]);
     this.deps.state.remember(id, marker);
   }
 
@@ -182,7 +207,8 @@ export class KafkaActivationConsumer implements Consumer {
         for (const [key, p] of this.progress) {
           const offset = p.commitPoint();
           const [topic, partition] = splitKey(key);
-          if (offset !== undefined) offsets.push({ topic, partition, offset, leaderEpoch: -1 });
+          // A partition that moved is its new owner's to commit; what finished here is `done` and gets skipped.
+          if (offset !== undefined && this.owns({ topic, partition })) offsets.push({ topic, partition, offset, leaderEpoch: -1 });
         }
         if (offsets.length > 0) {
           await this.client.commit({ offsets }).catch((err: unknown) => {
@@ -222,6 +248,12 @@ export class KafkaActivationConsumer implements Consumer {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** The invoker's own topic, plus the shared one unless `shared: false` (adoption of a dead peer's topic). */
+export function subscribedTopics(settings: KafkaSettings, options: ConsumeOptions): string[] {
+  const own = settings.topics.invoker(options.invokerId);
+  return options.shared === false ? [own] : [settings.topics.shared, own];
 }
 
 function refKey(r: RecordRef): string {

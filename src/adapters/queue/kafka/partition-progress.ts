@@ -18,6 +18,10 @@ export class PartitionProgress {
     this.unfinished.delete(offset);
   }
 
+  hasUnfinished(): boolean {
+    return this.unfinished.size > 0;
+  }
+
   isUnfinished(offset: bigint): boolean {
     return this.unfinished.has(offset);
   }

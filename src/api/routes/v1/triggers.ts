@@ -129,6 +129,8 @@ export const triggerRoutes: FastifyPluginAsync<TriggerRoutesOptions> = async (sc
       if (size > config.limits.maxPayloadBytes) {
         throw new WhirlError('WHIRL_ENTITY_TOO_LARGE', [size, config.limits.maxPayloadBytes]);
       }
+      // Fires per minute (docs/throttles.md): 429 before anything runs.
+      await deps.throttle?.admitFire(request.identity.namespace);
       const outcome = await fireTrigger(firing, request.identity, request.params.name, payload, request.headers, {
         transactionId: String(request.id),
       });

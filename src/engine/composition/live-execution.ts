@@ -1,0 +1,37 @@
+import type { ActivationRecord } from '../../domain/activation.js';
+import type { ActivationQueue } from '../../ports/activation-queue.js';
+import type { ActivationStore } from '../../ports/activation-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EntityStore } from '../../ports/entity-store.js';
+import type { ExecutionDoc, ExecutionStore } from '../../ports/execution-store.js';
+import type { Logger } from '../../ports/logger.js';
+import type { ExecutionActor } from './machine.js';
+
+export interface CompositionEngineDeps {
+  queue: ActivationQueue;
+  activations: ActivationStore;
+  executions: ExecutionStore;
+  entities: EntityStore;
+  clock: Clock;
+  logger: Logger;
+  /** Unique per engine: task completions are addressed to it. */
+  instanceId: string;
+  /** How often pending tasks are looked up in the activation store (completions are best effort). */
+  pollMs: number;
+  random?: () => number;
+}
+
+/** An execution held in memory by the engine. */
+export interface Live {
+  doc: ExecutionDoc;
+  actor: ExecutionActor;
+  /** Transitions of one execution are applied one at a time, in order. */
+  chain: Promise<void>;
+  timers: Map<string, { cancel(): void }>;
+  waiters: Set<(record: ActivationRecord) => void>;
+  /** When each pending task was (re)published, for the store poll. */
+  dispatchedAt: Map<string, number>;
+  /** The last transition's history append (the next save waits for it). */
+  historyWrite: Promise<void>;
+}
+
