@@ -4,10 +4,10 @@
 // streams, the environment and the home directory to runCli (src/cli/main.ts) and exits with the code it returns.
 //
 // Start-up time matters for a CLI (and for its tests, which run it dozens of times). In a checkout, src/cli is
-// bundled with esbuild into node_modules/.cache/whirl-cli/ whenever a source file is newer than the bundle, so a
-// run costs a plain `node` start instead of tsx's loader; if that fails, tsx runs the source. Without sources
-// (a built package), dist/ is used.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+// bundled with esbuild into node_modules/.cache/whirl-cli/ whenever a file it was built from is newer than the
+// bundle, so a run costs a plain `node` start instead of tsx's loader; if that fails, tsx runs the source. Without
+// sources (a built package), dist/ is used.
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,17 +15,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = join(root, 'src', 'cli');
 
+/** True when the bundle is missing or any file it was built from (listed by esbuild's metafile) changed since. */
+function stale(bundle, inputsFile) {
+  if (!existsSync(bundle) || !existsSync(inputsFile)) return true;
+  const built = statSync(bundle).mtimeMs;
+  const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
+  return inputs.some((file) => !existsSync(join(root, file)) || statSync(join(root, file)).mtimeMs > built);
+}
+
 async function bundledSource() {
-  const sources = readdirSync(srcDir, { recursive: true }).filter((f) => String(f).endsWith('.ts'));
-  const newest = Math.max(...sources.map((f) => statSync(join(srcDir, String(f))).mtimeMs));
   const cacheDir = join(root, 'node_modules', '.cache', 'whirl-cli');
   const bundle = join(cacheDir, 'main.mjs');
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) {
+  const inputsFile = join(cacheDir, 'inputs.json');
+  if (stale(bundle, inputsFile)) {
     const { build } = await import('esbuild');
     mkdirSync(cacheDir, { recursive: true });
-    // Concurrent runs may rebuild at once: each writes its own file and renames it into place (atomic).
-    const tmp = join(cacheDir, `main.${process.pid}.${Date.now()}.mjs`);
-    await build({
+    // Concurrent runs may rebuild at once: each writes its own files and renames them into place (atomic).
+    const tag = `${process.pid}.${Date.now()}`;
+    const tmp = join(cacheDir, `main.${tag}.mjs`);
+    const result = await build({
       entryPoints: [join(srcDir, 'main.ts')],
       outfile: tmp,
       bundle: true,
@@ -33,8 +41,13 @@ async function bundledSource() {
       platform: 'node',
       format: 'esm',
       target: 'node20',
+      metafile: true,
+      absWorkingDir: root,
       logLevel: 'silent',
     });
+    const tmpInputs = join(cacheDir, `inputs.${tag}.json`);
+    writeFileSync(tmpInputs, JSON.stringify(Object.keys(result.metafile.inputs)));
+    renameSync(tmpInputs, inputsFile);
     renameSync(tmp, bundle);
   }
   return pathToFileURL(bundle).href;

@@ -78,13 +78,13 @@ describeWith(['kafka'], 'Kafka queue durability', () => {
     const queueName = `whirl-test-${randomUUID()}`;
     const queue = queueOn(brokers, queueName);
     // One partition: the hung first record holds the commit point, so the finished ones after it stay uncommitted.
-    const hang = (h: boolean) => activationMessage({ params: { hang: h } });
-    const msgs = [hang(true), hang(false), hang(false), hang(false), hang(true), hang(false)];
+    const plan = [true, false, false, false, true, false];
+    const msgs = plan.map((hang) => activationMessage({ params: { hang } }));
     for (const m of msgs) await queue.publish(m);
     const child = await startBatchChild(brokers, queueName, 4);
     cleanups.push(child.kill);
-    const hung = msgs.filter((m) => m.params.hang === true).map((m) => m.activationId);
-    const applied = msgs.filter((m) => m.params.hang !== true).map((m) => m.activationId);
+    const hung = msgs.filter((_, i) => plan[i]).map((m) => m.activationId);
+    const applied = msgs.filter((_, i) => !plan[i]).map((m) => m.activationId);
     await eventually('batch half done', () => child.applied.size === applied.length && child.hung.size === hung.length, 20_000);
     await sleep(500); // the `done` markers follow each applied handler by one acknowledged write
     await child.kill();
