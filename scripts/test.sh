@@ -66,6 +66,7 @@ phase services svc_prepare_all || exit $?
 printf '    WHIRL_TEST_REDIS_URL=%s\n' "${WHIRL_TEST_REDIS_URL:-<unset>}"
 printf '    WHIRL_TEST_REDIS_SERVER_BIN=%s\n' "${WHIRL_TEST_REDIS_SERVER_BIN:-<unset>}"
 printf '    WHIRL_TEST_COUCHDB_URL=%s\n' "${WHIRL_TEST_COUCHDB_URL:-<unset>}"
+printf '    WHIRL_TEST_KAFKA_BROKERS=%s\n' "${WHIRL_TEST_KAFKA_BROKERS:-<unset>}"
 printf '    WHIRL_TEST_DOCKER_SOCKET=%s\n' "${WHIRL_TEST_DOCKER_SOCKET:-<unset>}"
 printf '    WHIRL_TEST_NODEJS_IMAGE=%s\n' "${WHIRL_TEST_NODEJS_IMAGE:-<unset>}"
 printf '    WHIRL_TEST_CHROMIUM=%s\n' "${WHIRL_TEST_CHROMIUM:-<unset>}"

@@ -89,9 +89,37 @@ async function sequential(): Promise<void> {
     console.log(`\n[whirl] ${steps} sequential tasks × ~${workMs} ms (bullmq + ${args.store} + ${args.containers}), ${runs} runs after a warm-up`);
     console.log(`  end to end: p50 ${fmt(p50)} ms  min ${fmt(Math.min(...walls))} ms  max ${fmt(Math.max(...walls))} ms  (target ≤ 500 ms)`);
     console.log(`  per-step overhead beyond the work: ${fmt((p50 - steps * workMs) / steps)} ms  (raw BullMQ round trip p50 ${fmt(bull.p50)} ms)`);
+    await breakdown(call);
   } finally {
     await whirl.stop();
   }
+}
+
+/**
+ * Where a step's time goes, from one more run's history and component records: engine decision → the invoker
+ * starting the action (store write of the snapshot, publish, queue, container), the action's own duration, and
+ * the action's end → the engine applying its completion.
+ */
+async function breakdown(call: (method: string, path: string, body?: unknown) => Promise<any>): Promise<void> {
+  const rec = await call('POST', '/compositions/chain?blocking=true', { n: 0 });
+  const history = await call('GET', `/compositions/chain/executions/${rec.activationId}/history?limit=10000`);
+  const dispatched = new Map<string, number>();
+  const completed = new Map<string, number>();
+  for (const h of history) {
+    if (h.type === 'TaskDispatched') dispatched.set(h.activationId, h.at);
+    if (h.type === 'TaskCompleted') completed.set(h.activationId, h.at);
+  }
+  const rows: Array<[number, number, number, number]> = [];
+  for (const id of rec.logs as string[]) {
+    const r = await call('GET', `/activations/${id}`);
+    const wait = Number(r.annotations.find((a: any) => a.key === 'waitTime')?.value ?? 0);
+    rows.push([r.start - dispatched.get(id)!, wait, r.duration, completed.get(id)! - r.end]);
+  }
+  const avg = (i: number) => fmt(rows.reduce((sum, r) => sum + r[i]!, 0) / rows.length);
+  console.log(
+    `  per step (mean): decision → action start ${avg(0)} ms (of which invoker waitTime ${avg(1)} ms), ` +
+      `action ${avg(2)} ms, action end → engine ${avg(3)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -104,7 +132,7 @@ async function main(): Promise<void> {
     const waitMs = Number(args['park-ms']);
     const r = await parkedWaits({ n, waitMs, dir });
     console.log(`\n[whirl] ${n} executions parked in a ${waitMs} ms wait (one engine, on-disk execution store)`);
-    console.log(`  started all in ${fmt(r.startMs)} ms; parked at once: ${r.parkedNow}`);
+    console.log(`  started all in ${fmt(r.startMs)} ms; running at once: ${r.parkedNow}, of which held in memory as actors: ${r.residentNow}`);
     console.log(`  heap while parked: ${r.heapParkedMB.toFixed(1)} MB (${Math.round(r.heapPerExecutionBytes)} bytes per execution)`);
     console.log(`  resumed: ${r.finished}/${n}; lateness p50 ${fmt(r.lateP50)} ms  p99 ${fmt(r.lateP99)} ms  max ${fmt(r.lateMax)} ms`);
   } finally {

@@ -49,6 +49,7 @@ export async function parkedWaits(opts: { n: number; waitMs: number; dir: string
   global.gc?.();
   const heapParked = process.memoryUsage().heapUsed;
   const parkedNow = engine.running;
+  const residentNow = engine.resident;
   // Wait until every execution has finished, then measure lateness from the records.
   const deadline = Date.now() + opts.waitMs + 60_000;
   while (engine.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -63,6 +64,7 @@ export async function parkedWaits(opts: { n: number; waitMs: number; dir: string
   return {
     startMs,
     parkedNow,
+    residentNow,
     heapPerExecutionBytes: (heapParked - heapBefore) / opts.n,
     heapParkedMB: (heapParked - heapBefore) / 1048576,
     finished: lateness.length,

@@ -85,7 +85,9 @@ async function insecureFetch(url: URL, init: RequestInit): Promise<Response> {
 
 function apiError(status: number, body: unknown): CliError {
   const rec = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const detail = typeof rec.error === 'string' ? rec.error : typeof body === 'string' && body ? body : `HTTP ${status}`;
+  // Not Whirl's `{error, code}` (a proxy's HTML page, say): show the status and the start of the body.
+  const text = typeof body === 'string' && body ? `HTTP ${status}: ${body.replace(/\s+/g, ' ').slice(0, 200)}` : `HTTP ${status}`;
+  const detail = typeof rec.error === 'string' ? rec.error : text;
   const code = typeof rec.code === 'string' ? rec.code : undefined;
   const hint = status === 401 ? ' (check AUTH: whirl property get --auth)' : '';
   return new CliError(`${detail}${hint}`, exitCodeForStatus(status), { status, code, body });

@@ -55,7 +55,9 @@ function hoistGlobalFlags(argv: readonly string[]): string[] {
 
 async function dispatch(rawArgv: readonly string[], io: CliIo, out: Output): Promise<number> {
   const version = () => io.version ?? 'unknown';
-  const argv = hoistGlobalFlags(rawArgv);
+  let argv = hoistGlobalFlags(rawArgv);
+  // `whirl help action invoke` = `whirl action invoke --help`
+  if (argv[0] === 'help' && argv.length > 1) argv = [...argv.slice(1), '--help'];
   const [first, second] = argv;
   if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
     io.stdout.write(`${rootHelp(GROUPS, version())}\n`);

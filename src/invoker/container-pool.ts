@@ -50,6 +50,8 @@ export class ContainerPool {
   private seq = 0;
   private sweeper: { cancel(): void } | undefined;
   private replenishScheduled = false;
+  /** Stem cells being started (created and warmed up). */
+  private readonly starting = new Set<Promise<void>>();
   private started = false;
   private closed = false;
   private readonly pausing: PauseControl;
@@ -199,6 +201,7 @@ export class ContainerPool {
     const all = this.entries.splice(0);
     for (const e of all) this.pausing.cancel(e);
     await Promise.allSettled(all.map((e) => e.container?.destroy()));
+    await Promise.allSettled([...this.starting]);
   }
 
   private lease(entry: PoolEntry, cold: boolean): Lease {
@@ -269,23 +272,26 @@ export class ContainerPool {
         if ((await c.warmUp?.(STEM_WARMUP_MS)) === false) throw new Error('the runtime never answered');
         return c;
       });
-      started.then(
-        (container) => {
+      const settled = started.then(
+        async (container) => {
           if (this.closed || entry.removing) {
-            container.destroy().catch(() => undefined);
+            await container.destroy().catch(() => undefined);
             return;
           }
           entry.inFlight = 0;
           entry.initialized = true; // ready to be taken (it is re-marked uninitialized when an action takes it)
           this.wakeMemory();
         },
-        (err: unknown) => {
+        async (err: unknown) => {
           // Retried on the next sweep, not at once: a broken image must not spin.
           this.deps.logger.warn({ kind: c.kind, err: String(err) }, 'starting a stem cell failed');
           this.drop(entry);
-          entry.container?.destroy().catch(() => undefined);
+          await entry.container?.destroy().catch(() => undefined);
         },
       );
+      // Shutdown waits for these, so a stem cell still starting when the invoker stops is removed, not leaked.
+      this.starting.add(settled);
+      void settled.finally(() => this.starting.delete(settled));
     }
   }
 

@@ -33,7 +33,11 @@ export class PauseControl {
         await c.pause();
         entry.paused = true;
         this.deps.counters.paused++;
-      }).catch((err: unknown) => this.deps.logger.warn({ container: entry.container?.name, err: String(err) }, 'pause failed'));
+      }).catch((err: unknown) => {
+        // e.g. "unable to freeze" while a process is in uninterruptible sleep: still idle, try again later.
+        this.deps.logger.warn({ container: entry.container?.name, err: String(err) }, 'pause failed');
+        if (entry.inFlight === 0 && !entry.removing && !entry.paused) this.scheduleIdle(entry);
+      });
     }, grace);
   }
 

@@ -90,6 +90,9 @@ describe('whirl action', () => {
     expect((await cli.run(['action', 'create', 'seq', '--sequence', 'base,/_/upper'])).code).toBe(ExitCode.OK);
     const seq = await cli.json(['action', 'get', 'seq', '--json']);
     expect(seq.body.exec).toMatchObject({ kind: 'sequence', components: ['/guest/base', '/guest/upper'] });
+    const ran = await cli.run(['action', 'invoke', 'seq', '-r', '-p', 'name', 'Sue']);
+    expect(ran).toMatchObject({ code: ExitCode.OK });
+    expect(JSON.parse(ran.stdout)).toEqual({ payload: 'HELLO SUE' });
 
     expect((await cli.run(['action', 'create', 'img', '--docker', 'example/skeleton:1'])).code).toBe(ExitCode.OK);
     expect((await cli.json(['action', 'get', 'img', '--json'])).body.exec).toMatchObject({ kind: 'blackbox', image: 'example/skeleton:1' });

@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ describe('whirl CLI without a server', () => {
     const cmd = await cli.run(['action', 'create', '--help']);
     expect(cmd.code).toBe(ExitCode.OK);
     expect(cmd.stdout).toContain('--sequence');
+    expect((await cli.run(['help', 'action', 'create'])).stdout).toBe(cmd.stdout);
   });
 
   it.each([
@@ -67,6 +69,22 @@ describe('whirl CLI without a server', () => {
     const r = await cli.run(['action', 'list', '--apihost', `127.0.0.1:${port}`, '--auth', 'u:k']);
     expect(r.code).toBe(ExitCode.NETWORK);
     expect(r.stderr).toContain(`127.0.0.1:${port}`);
+  });
+
+  it("reports an answer that is not Whirl's (a proxy page) with its status and the start of its body", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html>\n<body>Bad   gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+      const r = await cli.run(['action', 'list', '--apihost', host, '--auth', 'u:k']);
+      expect(r.code).toBe(ExitCode.API);
+      expect(r.stderr).toBe('error: action list: HTTP 502: <html> <body>Bad gateway</body></html>\n');
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a self-signed certificate (NETWORK) unless -i is given, as wsk', async () => {

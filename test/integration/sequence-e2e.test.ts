@@ -1,16 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestWhirl, eventually, startTestWhirl } from '../helpers/whirl.js';
+import { describeWith } from '../helpers/services.js';
+import { type Mode, type TestWhirl, eventually, startTestWhirl } from '../helpers/whirl.js';
 
 /**
  * OpenWhisk sequences and the compositions API on a whole embedded Whirl (process containers, file store):
  * record shapes of §4.1 (logs = component ids, cause/causedBy/topmost), short-circuit on error, nesting.
  */
-let w: TestWhirl;
 const code = (body: string) => ({ exec: { kind: 'nodejs:default', code: `function main(p) { ${body} }` } });
 const ann = (rec: any, key: string) => rec.annotations.find((a: any) => a.key === key)?.value;
 
+describe('embedded (file store, in-process queue, process containers)', () => suite('embedded'));
+describeWith(['redis', 'couchdb', 'docker'], 'full (BullMQ, CouchDB, Docker)', () => suite('full'));
+
+function suite(mode: Mode): void {
+let w: TestWhirl;
+
 beforeAll(async () => {
-  w = await startTestWhirl('embedded');
+  w = await startTestWhirl(mode);
   await w.api('PUT', '/api/v1/namespaces/_/actions/inc', code('return { x: (p.x || 0) + 1 };'));
   await w.api('PUT', '/api/v1/namespaces/_/actions/double', code('return { x: p.x * 2 };'));
   await w.api('PUT', '/api/v1/namespaces/_/actions/bad', code("return { error: 'nope' };"));
@@ -18,7 +24,7 @@ beforeAll(async () => {
   await w.api('PUT', '/api/v1/namespaces/_/actions/seq', { exec: { kind: 'sequence', components: ['/_/inc', '/_/double'] } });
   await w.api('PUT', '/api/v1/namespaces/_/actions/outer', { exec: { kind: 'sequence', components: ['/_/seq', '/_/inc'] } });
   await w.api('PUT', '/api/v1/namespaces/_/actions/broken', { exec: { kind: 'sequence', components: ['/_/inc', '/_/bad', '/_/double'] } });
-}, 60_000);
+}, 90_000);
 afterAll(() => w?.stop());
 
 describe('OpenWhisk sequences on the composition engine', () => {
@@ -144,3 +150,4 @@ describe('compositions API', () => {
     expect(res.body.response.result.key).toBe(`${res.body.activationId}:/root:1:1`);
   }, 30_000);
 });
+}

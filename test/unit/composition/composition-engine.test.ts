@@ -96,6 +96,8 @@ const table: Array<[string, CompositionDefinition, unknown, 'succeeded' | 'faile
   ['retry exhausted', def(task('flaky', { retry: { maxAttempts: 2, intervalMs: 5 } })), { key: 'b' }, 'failed', 'ApplicationError'],
   ['step timeout', def(task('slow', { timeoutMs: 50 })), {}, 'failed', 'Timeout'],
   ['execution timeout', def({ type: 'wait', ms: 10_000 }, { timeoutMs: 50 }), {}, 'failed', 'Timeout'],
+  ['wait until a time', def({ type: 'wait', until: { var: 'input.at' } }), { at: new Date(Date.now() + 30).toISOString() }, 'succeeded', { at: expect.any(String) }],
+  ['task on a missing composition', def(task('x', { action: undefined, composition: 'nowhere' } as any)), {}, 'failed', 'NotFound'],
   ['wait duration', def({ type: 'sequence', steps: [{ type: 'wait', ms: 20 }, task('inc')] }), { x: 1 }, 'succeeded', { x: 2 }],
   [
     'variables, input/result/output selection',
@@ -183,6 +185,38 @@ describe('composition engine: every capability', () => {
       sizes.push(JSON.stringify(out.doc?.snapshot).length);
     }
     expect(sizes[1]).toBeLessThan(sizes[0]! * 1.2);
+  });
+
+  it('a task may run another composition as a child execution', async () => {
+    await h.entities.put('compositions', {
+      namespace: 'guest',
+      name: 'child',
+      version: '0.0.1',
+      definition: def({ type: 'sequence', steps: [task('double'), task('double')] }),
+      annotations: [],
+      updated: 0,
+    });
+    const out = await h.run(def({ type: 'sequence', steps: [task('inc'), { type: 'task', composition: 'child' }] }), { x: 1 });
+    expect(out.doc?.result).toEqual({ x: 8 });
+    const childId = out.history.filter((e) => e.type === 'TaskDispatched').at(-1)?.activationId as string;
+    const child = await h.activations.get('guest', childId);
+    expect(child?.cause).toBe(out.activationId);
+    expect(child?.logs).toHaveLength(2);
+  });
+
+  it('map never runs more items at once than its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    await h.action('slowItem', async (p) => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return { v: p.value };
+    });
+    const out = await h.run(def({ type: 'map', concurrency: 3, do: task('slowItem') }), [1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(out.doc?.result).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((v) => ({ v })));
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
   });
 
   it('cancel stops a running execution', async () => {

@@ -151,3 +151,55 @@ describe('ContainerPool pause', () => {
     expect(created[0]!.events).not.toContain('pause');
   });
 });
+
+describe('ContainerPool pause failures', () => {
+  it('tries a failed pause again after another grace period, and the container stays usable', async () => {
+    const { p, clock, created } = pool({ pauseGraceMs: 1000 });
+    const lease = await p.acquire('k', spec());
+    p.markInitialized(lease.entry);
+    let failures = 1;
+    const c = lease.container;
+    const pause = c.pause.bind(c);
+    c.pause = async () => {
+      if (failures-- > 0) throw new Error('unable to freeze');
+      await pause();
+    };
+    p.release(lease, false);
+    await clock.advance(1000);
+    await flush();
+    expect(p.stats().paused).toBe(0);
+    await clock.advance(1000);
+    await flush();
+    expect(p.stats().paused).toBe(1);
+    expect(created[0]!.events).toEqual(['pause']);
+  });
+});
+
+describe('ContainerPool shutdown', () => {
+  it('waits for stem cells still starting and removes them', async () => {
+    const { factory, created } = fakeFactory();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = { ...factory, create: async (s: ContainerSpec) => (await gate, factory.create(s)) };
+    const clock = fakeClock();
+    const p = new ContainerPool({
+      factory: slow,
+      clock,
+      logger: silentLogger,
+      budgetMB: 1024,
+      idleMs: 600_000,
+      namePrefix: 'whirl-t-',
+      prewarm: [{ kind: 'nodejs:20', image: 'img', memoryMB: 256, count: 1 }],
+    });
+    p.start();
+    await flush();
+    let done = false;
+    const stopping = p.shutdown().then(() => (done = true));
+    await flush();
+    expect(done).toBe(false);
+    release();
+    await stopping;
+    expect(created).toHaveLength(1);
+    expect(created[0]!.events).toContain('destroy');
+  });
+});
