@@ -118,8 +118,10 @@ export class CompositionEngine {
     await this.deps.executions.create(doc);
     const live = this.track(doc, actor);
     let timer: { cancel(): void } | undefined;
+    let waiter: ((record: ActivationRecord | undefined) => void) | undefined;
     const completed = req.blocking
       ? new Promise<ActivationRecord | undefined>((resolve) => {
+          waiter = resolve;
           live.waiters.add(resolve);
           timer = this.deps.clock.setTimeout(() => resolve(undefined), req.waitMs);
         })
@@ -129,6 +131,8 @@ export class CompositionEngine {
     if (!completed) return { activationId: id };
     const record = await completed;
     timer?.cancel();
+    // A caller that stopped waiting (202) must not keep the execution from being parked.
+    if (waiter) live.waiters.delete(waiter);
     return record ? { activationId: id, record } : { activationId: id };
   }
 
@@ -213,23 +217,10 @@ export class CompositionEngine {
    */
   private async afterTransition(live: Live, ctx: ExecContext, initial = false): Promise<void> {
     await live.historyWrite;
-    const terminal = ctx.status !== 'running';
-    const end = this.deps.clock.now();
-    // The initial snapshot was stored by `create`; save again only if the execution already ended.
-    if (!initial || terminal) {
-      await this.deps.executions.save(live.doc.id, {
-        status: ctx.status,
-        snapshot: live.actor.getPersistedSnapshot(),
-        ...(terminal ? { end } : {}),
-        ...(ctx.result !== undefined ? { result: ctx.result } : {}),
-        ...(ctx.error !== undefined ? { error: ctx.error } : {}),
-      });
-    }
+    if (ctx.status !== 'running') return this.finish(live, ctx);
+    // The initial snapshot was stored by `create`.
+    if (!initial) await this.deps.executions.save(live.doc.id, { status: ctx.status, snapshot: live.actor.getPersistedSnapshot() });
     live.historyWrite = this.appendHistory(live, ctx);
-    if (terminal) {
-      await live.historyWrite;
-      return this.finish(live, ctx, end);
-    }
     for (const effect of ctx.outbox) {
       if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
       if (effect.type === 'dispatch') {
@@ -341,16 +332,35 @@ export class CompositionEngine {
     });
   }
 
-  private async finish(live: Live, ctx: ExecContext, end: number): Promise<void> {
+  /**
+   * An execution ended: its history, then its activation record, then the terminal status. In that order a crash
+   * leaves it `running`; the resumed engine replays the last event and writes the same record (kept once).
+   */
+  private async finish(live: Live, ctx: ExecContext): Promise<void> {
+    const end = this.deps.clock.now();
+    await this.appendHistory(live, ctx);
+    const done = {
+      ...live.doc,
+      status: ctx.status,
+      end,
+      ...(ctx.result !== undefined ? { result: ctx.result } : {}),
+      ...(ctx.error !== undefined ? { error: ctx.error } : {}),
+    };
+    const history = await this.deps.executions.history(done.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+    const record = executionRecord(done, history, end);
+    await this.deps.activations.putBatch([record]);
+    const { status, result, error } = done;
+    await this.deps.executions.save(done.id, {
+      status,
+      snapshot: live.actor.getPersistedSnapshot(),
+      end,
+      ...(result !== undefined ? { result } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
     for (const t of live.timers.values()) t.cancel();
     live.timers.clear();
     this.live.delete(live.doc.id);
     live.actor.stop();
-    const doc = await this.deps.executions.get(live.doc.id);
-    if (!doc) return;
-    const history = await this.deps.executions.history(doc.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
-    const record = executionRecord({ ...doc, status: ctx.status }, history, end);
-    await this.deps.activations.putBatch([record]);
     for (const w of live.waiters) w(record);
     this.onRecord(record); // a child execution completes its parent's task
   }

@@ -56,18 +56,23 @@ describe('retries under an injected clock', () => {
     const { activationId } = await h.engine.startExecution({
       identity, kind: 'composition', name: 'c', version: '1', definition: def, input: {}, blocking: false, waitMs: 0,
     });
-    await eventually(async () => (calls === 1 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 30));
+    // The retry timer is armed once the failure's transition is stored with its history.
+    const retriesScheduled = (k: number) =>
+      eventually(async () => {
+        const history = await h!.executions.history(activationId, { afterSeq: 0, limit: 1000 });
+        return history.filter((e) => e.type === 'RetryScheduled').length >= k ? true : undefined;
+      });
+    await retriesScheduled(1);
     await clock.advance(999);
     expect(calls).toBe(1); // not before the first interval
     await clock.advance(1);
-    await eventually(async () => (calls === 2 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 30));
+    await retriesScheduled(2);
+    expect(calls).toBe(2);
     await clock.advance(1999);
     expect(calls).toBe(2);
     await clock.advance(1);
-    await eventually(async () => (calls === 3 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 30));
+    await retriesScheduled(3);
+    expect(calls).toBe(3);
     await clock.advance(3000); // 4000 capped at 3000
     await eventually(async () => ((await h!.executions.get(activationId))?.status === 'succeeded' ? true : undefined));
     const history = await h.executions.history(activationId, { afterSeq: 0, limit: 1000 });
