@@ -27,14 +27,33 @@ let initialized = false;
 let allowConcurrent = false;
 let inFlight = 0;
 
+// Whether anything was printed since the last sentinels. An activation that printed nothing (one at a time only)
+// skips the sentinels and says so in `x-whirl-logs: none`: the invoker then has no log stream to wait for, which
+// saves the container engine relaying two lines per activation. Late output of such an activation (printed after it
+// answered) lands in the next activation's logs, as it does in OpenWhisk.
+let printed = false;
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+const stderrWrite = process.stderr.write.bind(process.stderr);
+process.stdout.write = (...args) => {
+  printed = true;
+  return stdoutWrite(...args);
+};
+process.stderr.write = (...args) => {
+  printed = true;
+  return stderrWrite(...args);
+};
+
 function writeSentinels() {
-  process.stdout.write(SENTINEL);
-  process.stderr.write(SENTINEL);
+  stdoutWrite(SENTINEL);
+  stderrWrite(SENTINEL);
+  printed = false;
 }
 
-function reply(res, status, payload) {
+const QUIET_HEADERS = { 'x-whirl-logs': 'none' };
+
+function reply(res, status, payload, extraHeaders) {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extraHeaders });
   res.end(body);
 }
 
@@ -102,6 +121,10 @@ function exportActivationEnv(message) {
 }
 
 function finishRun(res, status, payload) {
+  if (!printed && !allowConcurrent && userMain) {
+    reply(res, status, payload, QUIET_HEADERS);
+    return;
+  }
   writeSentinels();
   reply(res, status, payload);
 }

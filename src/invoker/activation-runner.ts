@@ -32,6 +32,8 @@ export interface RunResult {
   initialized: boolean;
   /** The action ended as a developer error (its runtime may not have printed the sentinels). */
   developerError: boolean;
+  /** The runtime said the activation printed nothing (no sentinels to wait for). */
+  quiet?: boolean;
 }
 
 /**
@@ -57,8 +59,10 @@ export async function runActivation(
     outcome = interpretInit(init, { timeoutMs, oom: failed && (await ctx.container.oomKilled()) });
   }
   const initialized = outcome === undefined;
+  let quiet = false;
   if (!outcome) {
     const run = await ctx.container.run(runPayload(msg, clock.now() + timeoutMs), timeoutMs);
+    quiet = run.kind === 'response' && run.quiet === true;
     const failed = run.kind !== 'response';
     outcome = interpretRun(run, {
       timeoutMs,
@@ -79,7 +83,7 @@ export async function runActivation(
     readyAt: ctx.acquiredAt,
   });
   const developerError = outcome.statusCode === StatusCode.DeveloperError;
-  return { record, destroy: outcome.destroyContainer, initialized, developerError };
+  return { record, destroy: outcome.destroyContainer, initialized, developerError, quiet: quiet && !developerError };
 }
 
 /**
@@ -91,6 +95,7 @@ export async function collectActivationLogs(
   msg: ActivationMessage,
   result: RunResult,
 ): Promise<string[]> {
+  if (result.quiet) return [];
   const logs = await container.collectLogs({
     // Sentinels come only from a runtime that finished its run normally; blackbox images may not print them.
     waitForSentinels: !result.developerError,

@@ -54,7 +54,18 @@ export interface Container {
 }
 
 export type RuntimeResult =
-  | { kind: 'response'; statusCode: number; body: string; durationMs: number }
+  | {
+      kind: 'response';
+      statusCode: number;
+      body: string;
+      durationMs: number;
+      /**
+       * The runtime printed nothing during this activation and so wrote no sentinels (`x-whirl-logs: none`, a Whirl
+       * extension of the runtime protocol): there are no logs to wait for. Runtimes that don't send the header
+       * always print sentinels.
+       */
+      quiet?: boolean;
+    }
   | { kind: 'timeout'; durationMs: number }
   | { kind: 'connection-error'; message: string; durationMs: number };
 

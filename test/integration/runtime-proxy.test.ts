@@ -133,6 +133,19 @@ describe('nodejs runtime proxy', () => {
     expect(p.stderr()).toBe(`hello err\n${LOG_SENTINEL}\n`);
   });
 
+  it('marks an activation that printed nothing as quiet and writes no sentinels for it', async () => {
+    const p = await initialised(`function main(a) { if (a.say) console.log(a.say); return {}; }`);
+    const quiet = await fetch(`${p.url}/run`, { method: 'POST', body: JSON.stringify({ value: {} }) });
+    expect(quiet.headers.get('x-whirl-logs')).toBe('none');
+    await quiet.text();
+    const loud = await fetch(`${p.url}/run`, { method: 'POST', body: JSON.stringify({ value: { say: 'hi' } }) });
+    expect(loud.headers.get('x-whirl-logs')).toBeNull();
+    await loud.text();
+    await settled(p, 1);
+    expect(p.stdout()).toBe(`hi\n${LOG_SENTINEL}\n`);
+    expect(p.stderr()).toBe(`${LOG_SENTINEL}\n`);
+  });
+
   it('answers 503 to a concurrent run unless __OW_ALLOW_CONCURRENT=true', async () => {
     const code = `function main() { return new Promise((r) => setTimeout(() => r({ done: true }), 300)); }`;
     const single = await initialised(code);

@@ -105,7 +105,10 @@ export class RuntimeClient {
         signal: abort.signal,
       });
       const text = await res.body.text();
-      return { kind: 'response', statusCode: res.statusCode, body: text, durationMs: performance.now() - started };
+      const durationMs = performance.now() - started;
+      return res.headers['x-whirl-logs'] === 'none'
+        ? { kind: 'response', statusCode: res.statusCode, body: text, durationMs, quiet: true }
+        : { kind: 'response', statusCode: res.statusCode, body: text, durationMs };
     } catch (err) {
       const durationMs = performance.now() - started;
       if (abort.signal.aborted) return { kind: 'timeout', durationMs };
