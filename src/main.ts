@@ -27,6 +27,7 @@ import { openFileWebhookInbox } from './adapters/webhooks/file-webhook-inbox.js'
 import { MemoryWebhookInbox } from './adapters/webhooks/memory-webhook-inbox.js';
 import { RedisWebhookInbox } from './adapters/webhooks/redis-webhook-inbox.js';
 import { ensureSubject } from './api/auth/authenticator.js';
+import { buildMetricsServer } from './api/metrics-server.js';
 import { buildServer } from './api/server.js';
 import type { Config } from './config/config.js';
 import { loadConfig } from './config/load.js';
@@ -213,6 +214,11 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       });
       url = await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
+    }
+    if (config.role === 'invoker' && config.metrics.enabled && config.metrics.invokerPort > 0) {
+      const scrape = buildMetricsServer(metrics);
+      await scrape.listen({ host: config.http.host, port: config.metrics.invokerPort });
+      stops.push(() => scrape.close());
     }
     return { url, config, invoker, metrics, stop: stopAll };
   } catch (err) {

@@ -54,7 +54,7 @@ export interface Config {
     streamPollMs: number;
     streamRetryMs: number;
   };
-  metrics: { enabled: boolean };
+  metrics: { enabled: boolean; invokerPort: number };
   compositions: { pollMs: number };
   /** Per-namespace throttles; 0 = unlimited (src/engine/throttles). */
   throttles: {

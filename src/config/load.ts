@@ -93,7 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       streamPollMs: e.WHIRL_STREAM_POLL_MS,
       streamRetryMs: e.WHIRL_STREAM_RETRY_MS,
     },
-    metrics: { enabled: e.WHIRL_METRICS },
+    metrics: { enabled: e.WHIRL_METRICS, invokerPort: e.WHIRL_METRICS_PORT },
     compositions: { pollMs: e.WHIRL_COMPOSITION_POLL_MS },
     throttles: {
       invocationsPerMinute: e.WHIRL_THROTTLE_INVOCATIONS_PER_MINUTE,

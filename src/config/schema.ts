@@ -125,6 +125,8 @@ export const EnvSchema = z.object({
   WHIRL_PRINT_KEY: bool(true),
   /** Prometheus metrics at `/metrics` (docs/metrics.md); off = nothing recorded, `/metrics` empty. */
   WHIRL_METRICS: bool(true),
+  /** An invoker-only process (WHIRL_ROLE=invoker) serves `/metrics` on this port; 0 = not at all. */
+  WHIRL_METRICS_PORT: int(0),
 
   /**
    * Per-namespace throttles (docs/throttles.md), 0 = unlimited (the default, unlike OpenWhisk's 60/min, 30, 60/min,
