@@ -27,6 +27,13 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => w?.stop());
 
+/** GET an activation, waiting until its record is stored (records are written in batches, after the result). */
+const stored = (id: string) =>
+  eventually(async () => {
+    const r = await w.api('GET', `/api/v1/namespaces/_/activations/${id}`);
+    return r.status === 200 ? r : undefined;
+  });
+
 describe('OpenWhisk sequences on the composition engine', () => {
   it('runs components in order, with OpenWhisk record shapes', async () => {
     const res = await w.api('POST', '/api/v1/namespaces/_/actions/seq?blocking=true', { x: 1 });
@@ -37,7 +44,8 @@ describe('OpenWhisk sequences on the composition engine', () => {
     expect(ann(rec, 'kind')).toBe('sequence');
     expect(ann(rec, 'topmost')).toBe(true);
     expect(rec.cause).toBeUndefined();
-    const comps = await Promise.all(rec.logs.map((id: string) => w.api('GET', `/api/v1/namespaces/_/activations/${id}`)));
+    // Component records are written in batches: the sequence may answer before the last one is stored.
+    const comps = await Promise.all(rec.logs.map((id: string) => stored(id)));
     expect(comps.map((c) => c.body.name)).toEqual(['inc', 'double']);
     for (const c of comps) {
       expect(c.body.cause).toBe(rec.activationId);
@@ -51,9 +59,9 @@ describe('OpenWhisk sequences on the composition engine', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ x: 5 });
     const id = res.headers.get('x-openwhisk-activation-id')!;
-    const outer = (await w.api('GET', `/api/v1/namespaces/_/activations/${id}`)).body;
+    const outer = (await stored(id)).body;
     expect(outer.logs).toHaveLength(2);
-    const inner = (await w.api('GET', `/api/v1/namespaces/_/activations/${outer.logs[0]}`)).body;
+    const inner = (await stored(outer.logs[0])).body;
     expect(inner.name).toBe('seq');
     expect(inner.cause).toBe(outer.activationId);
     expect(ann(inner, 'causedBy')).toBe('sequence');

@@ -39,6 +39,7 @@ export class KafkaActivationConsumer implements Consumer {
   private catchUp: Promise<void> | undefined;
   private committing = false;
   private commitAgain = false;
+  private commitScheduled = false;
   private closing: Promise<void> | undefined;
   // Set by start() right after the consumer exists; the client's first group join comes before it.
   private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
@@ -61,6 +62,9 @@ export class KafkaActivationConsumer implements Consumer {
       heartbeatInterval: Math.max(100, Math.floor(settings.sessionTimeoutMs / 5)),
       rebalanceTimeout: Math.max(settings.sessionTimeoutMs, 10_000),
       partitionAssigner: subscriptionAwareAssigner,
+      // A long poll: the broker answers as soon as one byte is there (minBytes 1), so the wait adds no latency to a
+      // record; it only bounds how long a fetch issued before a rebalance can hold up newly assigned partitions.
+      minBytes: 1,
       maxWaitTime: 200,
       // Keep retrying through broker restarts: a consumer is a long-lived background loop.
       retries: true,
@@ -143,7 +147,7 @@ export class KafkaActivationConsumer implements Consumer {
         () => this.taken.delete(refKey(record)),
       ).finally(() => {
         if (--this.inFlight === 0) this.wakeIdleWaiters();
-        void this.commit();
+        this.scheduleCommit();
         this.pump();
       });
     }
@@ -187,6 +191,20 @@ export class KafkaActivationConsumer implements Consumer {
       { topic: this.deps.settings.topics.state, key: Buffer.from(id), value: encodeMarker(marker) },
     ]);
     this.deps.state.remember(id, marker);
+  }
+
+  /**
+   * Commits on the next turn of the event loop: handlers finishing together (their `done` markers acknowledged in
+   * one produce request, see SendLane) share one offset commit instead of one each.
+   */
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => {
+      this.commitScheduled = false;
+      // Closing commits itself once the last handler is done.
+      if (!this.closing) void this.commit();
+    });
   }
 
   /**
