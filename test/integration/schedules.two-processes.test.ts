@@ -11,12 +11,14 @@ import { GUEST_KEY } from '../helpers/whirl-process.js';
 /**
  * Two complete API processes (two `startWhirl`s sharing Redis and the CouchDB-protocol store) under one injected
  * clock that the test moves forward by whole minutes: every cron tick fires the trigger exactly once.
- * Real timers drive the schedulers' polling; only "now" is shifted, so nothing waits for a real minute.
+ * Real timers drive the schedulers' polling; "now" is frozen in the middle of a minute and moves only when the test
+ * moves it, so a real minute boundary passing during the test cannot add a tick.
  */
 class ShiftedClock implements Clock {
   offset = 0;
+  private readonly base = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
   now() {
-    return Date.now() + this.offset;
+    return this.base + this.offset;
   }
   setTimeout(fn: () => void, ms: number) {
     const t = setTimeout(fn, ms);
