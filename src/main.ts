@@ -18,6 +18,8 @@ import { MemoryScheduleStore } from './adapters/schedules/memory-schedule-store.
 import { RedisScheduleStore } from './adapters/schedules/redis-schedule-store.js';
 import { MemoryMessageStreams } from './adapters/streams/memory-message-streams.js';
 import { RedisMessageStreams } from './adapters/streams/redis-message-streams.js';
+import { KafkaMessageStreams } from './adapters/streams/kafka-message-streams.js';
+import { MemoryKafkaSubscriptions, RedisKafkaSubscriptions } from './adapters/streams/kafka-subscriptions.js';
 import { RedisInvokerRegistry } from './adapters/registry/redis-invoker-registry.js';
 import { meteredRecordSink } from './adapters/metrics/metered-record-sink.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
@@ -177,12 +179,15 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       ]);
       // Built-in feeds: alarm schedules (fired once per tick across API processes) and Redis-stream triggers.
       const feedBackends = await openFeedBackends(config, logger);
+      const kafkaStreams = openKafkaStreams(config, logger);
       stops.push(async () => {
         await feedBackends.schedules.close();
         await feedBackends.streams.close();
+        await kafkaStreams.close();
       });
       const feedRuntime = startFeedRuntime({
         ...feedBackends,
+        kafkaStreams,
         firing: { entities, activations, targets: ruleTargets, clock, logger },
         clock,
         logger: logger.child({ component: 'feeds' }),
@@ -245,6 +250,23 @@ async function openFeedBackends(
     case 'memory':
       return { schedules: new MemoryScheduleStore(), streams: new MemoryMessageStreams() };
   }
+}
+
+/**
+ * Kafka-topic feed subscriptions: kept where the other feed state is (Redis or this process), positions in Kafka.
+ * Always available: no Kafka connection is made until a trigger subscribes to a topic (docs/feeds.md).
+ */
+function openKafkaStreams(config: Config, logger: Logger): MessageStreams {
+  const subscriptions =
+    config.feeds.store === 'redis'
+      ? new RedisKafkaSubscriptions({ redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:feeds` })
+      : new MemoryKafkaSubscriptions();
+  return new KafkaMessageStreams({
+    brokers: config.queue.kafka.brokers,
+    subscriptions,
+    groupPrefix: `${config.queue.name}.feeds`,
+    logger: logger.child({ component: 'kafka-feed' }),
+  });
 }
 
 function createInvokerRegistry(config: Config, clock: Clock): InvokerRegistry {

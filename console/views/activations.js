@@ -51,6 +51,7 @@ export async function activationView(id) {
   const { data: r } = await api('GET', `/activations/${id}`);
   const waitTime = annotation(r, 'waitTime');
   const initTime = annotation(r, 'initTime');
+  const composite = annotation(r, 'kind') === 'composition' || annotation(r, 'kind') === 'sequence';
   show(
     h('h1', {}, r.name, ' ', h('small', {}, id)),
     h('dl.facts#activation-facts', {},
@@ -63,6 +64,10 @@ export async function activationView(id) {
       h('dt', {}, 'kind'), h('dd', {}, annotation(r, 'kind') ?? ''),
       r.cause ? [h('dt', {}, 'cause'), h('dd', {}, h('a', { href: `#/activations/${r.cause}` }, r.cause))] : null),
     h('h2', {}, 'Result'), h('div#activation-result', {}, json(r.response.result)),
-    h('h2', {}, 'Logs'), h('pre.logs#activation-logs', {}, (r.logs ?? []).join('\n') || '(none)'),
+    // A composition's or sequence's `logs` are its steps' activation ids (docs/compositions.md): link them.
+    ...(composite
+      ? [h('h2', {}, 'Steps'), h('ol#activation-steps', {}, (r.logs ?? []).map((id) => h('li', {}, h('a', { href: `#/activations/${id}` }, id)))),
+          annotation(r, 'kind') === 'composition' ? h('p', {}, h('a#execution-link', { href: `#/compositions/${encodeURIComponent(r.name)}/executions/${id}` }, 'execution view')) : null]
+      : [h('h2', {}, 'Logs'), h('pre.logs#activation-logs', {}, (r.logs ?? []).join('\n') || '(none)')]),
   );
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
+import { everyNodeKind } from '../unit/console-fixtures.js';
 
 /**
  * The web console end to end in headless Chromium (Debian's `chromium`, installed by scripts/services.sh), against
@@ -118,6 +119,12 @@ suite('web console in headless Chromium', () => {
 
     await page.goto(`${w.url}/console/#/activations`);
     await page.waitForSelector('#activations table');
+    // A blocking invoke answers with the result; the record is listed once stored: reload until both are there.
+    for (let i = 0; i < 20 && (await page.locator('#activations tr').count()) < 3; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await page.reload();
+      await page.waitForSelector('#activations table');
+    }
     expect(await page.locator('#activations tr').count()).toBe(3);
     await page.fill('#filter-name', 'nothing-like-this');
     await page.click('#filter');
@@ -133,6 +140,81 @@ suite('web console in headless Chromium', () => {
       await page.waitForSelector('main table.list, main p.empty');
       await shot(`06-${section}`);
     }
+  });
+
+  it('draws a composition with every node kind, one labelled box per IR node', async () => {
+    const step = await w.api('PUT', '/api/v1/namespaces/_/actions/step', {
+      exec: { kind: 'nodejs:20', code: 'function main(p) { return { step: (p.step ?? 0) + 1 }; }' },
+    });
+    expect(step.status).toBe(200);
+    const put = await w.api('PUT', '/api/v1/namespaces/_/compositions/every-kind', { definition: everyNodeKind });
+    expect(put.status).toBe(200);
+    await page.goto(`${w.url}/console/#/compositions/every-kind`);
+    await page.waitForSelector('#graph svg.graph');
+    const ids = await page.locator('#graph [data-node]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')));
+    expect(ids).toHaveLength(27);
+    expect(ids).toContain('/root/steps/8/catch/1/do');
+    const text = await page.textContent('#graph svg');
+    for (const label of ['set n', 'step', 'retry ×3', 'wait 10 ms', 'parallel', 'map (2 at once)', 'while (≤ 3)', 'doWhile (≤ 3)', 'repeat ×2', 'try', 'catch Oops', 'finally', 'succeed', 'fail NotCleaned']) {
+      expect(text).toContain(label);
+    }
+    await shot('07-composition-every-kind');
+  });
+
+  it('lists a composition, starts it, highlights the waiting step live, then links each step\'s activation', async () => {
+    const put = await w.api('PUT', '/api/v1/namespaces/_/compositions/wait-flow', {
+      definition: {
+        whirl: '1',
+        root: { type: 'sequence', steps: [{ type: 'task', action: 'step' }, { type: 'wait', ms: 2000 }, { type: 'task', action: 'step' }] },
+      },
+    });
+    expect(put.status).toBe(200);
+    await page.goto(`${w.url}/console/#/compositions`);
+    await page.click('#compositions a:text-is("wait-flow")');
+    await page.waitForSelector('#graph [data-node="/root/steps/2"]');
+    expect(await page.locator('#graph [data-node]').count()).toBe(4);
+    await shot('08-composition-graph');
+
+    await page.fill('#execution-input', '{"step": 10}');
+    await page.click('#start-execution');
+    await page.waitForURL(/#\/compositions\/wait-flow\/executions\/[0-9a-f]{32}$/);
+    const id = page.url().split('/').at(-1)!;
+    // The 2 s wait is polled at least a few times: the wait node is the current step, the first task is done.
+    await page.waitForSelector('#graph [data-node="/root/steps/1"].current', { timeout: 30_000 });
+    expect(await page.getAttribute('#graph [data-node="/root/steps/0"]', 'class')).toContain('done');
+    expect(await page.textContent('#execution-state')).toBe('running');
+    expect(await page.locator('#steps a.activation-link').count()).toBe(1);
+    await shot('09-execution-waiting');
+
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#execution-state')?.textContent === 'succeeded', undefined, { timeout: 30_000 });
+    for (const node of ['/root', '/root/steps/0', '/root/steps/1', '/root/steps/2']) {
+      expect(await page.getAttribute(`#graph [data-node="${node}"]`, 'class')).toContain('done');
+    }
+    expect(await page.locator('#graph .current').count()).toBe(0);
+    expect(JSON.parse((await page.textContent('#execution-result'))!)).toEqual({ step: 12 });
+    const links = await page.locator('#steps a.activation-link').evaluateAll((els) => els.map((e) => e.textContent));
+    expect(links).toHaveLength(2);
+    // The execution's own record lists the same task activations.
+    const record = await w.api('GET', `/api/v1/namespaces/_/activations/${id}`);
+    expect(record.body.logs).toEqual(links);
+    await shot('10-execution-done');
+
+    await page.locator('#steps a.activation-link').nth(1).click();
+    await page.waitForSelector('#activation-facts');
+    expect(JSON.parse((await page.textContent('#activation-result'))!)).toEqual({ step: 12 });
+    expect(await page.textContent('#activation-facts')).toContain(id);
+    await shot('11-step-activation');
+
+    // The execution's own record links its steps and back to the live view.
+    await page.click(`a:text-is("${id}")`);
+    await page.waitForSelector('#activation-steps');
+    expect(await page.locator('#activation-steps a').evaluateAll((els) => els.map((e) => e.textContent))).toEqual(links);
+    await page.click('#execution-link');
+    await page.waitForSelector('#execution-state');
+
+    // The composition page lists the finished execution (from its activation record).
+    await page.goto(`${w.url}/console/#/compositions/wait-flow`);
+    await page.waitForSelector(`#executions a.execution-link:text-is("${id}")`);
   });
 
   it('serves only console files', async () => {

@@ -2,13 +2,14 @@ import type { Identity } from '../../domain/identity.js';
 import { isWhirlError } from '../../errors/whirl-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { MessageStreams } from '../../ports/message-streams.js';
+import type { MessageStreams, StreamSubscription } from '../../ports/message-streams.js';
 import type { MissedTickPolicy, ScheduleStore } from '../../ports/schedule-store.js';
 import { Scheduler } from '../schedules/scheduler.js';
 import { type TriggerFiringDeps, fireTrigger } from '../triggers/fire-trigger.js';
 import { AlarmFeed } from './alarm-feed.js';
 import { BuiltinFeeds, SYSTEM_NAMESPACE } from './builtin-feeds.js';
 import type { FeedProvider } from './feed-provider.js';
+import { KafkaTopicFeed } from './kafka-topic-feed.js';
 import { StreamFeed } from './stream-feed.js';
 
 export interface FeedRuntimeOptions {
@@ -36,6 +37,8 @@ export interface FeedRuntime {
 export function startFeedRuntime(deps: {
   schedules: ScheduleStore;
   streams: MessageStreams;
+  /** Kafka topics (the `/whisk.system/messaging/kafkaTopic` feed), when Kafka is configured. */
+  kafkaStreams?: MessageStreams;
   firing: TriggerFiringDeps;
   clock: Clock;
   logger: Logger;
@@ -50,6 +53,7 @@ export function startFeedRuntime(deps: {
     [`/${SYSTEM_NAMESPACE}/alarms/once`, alarm('once')],
     [`/${SYSTEM_NAMESPACE}/messaging/redisStream`, new StreamFeed(deps.streams)],
   ]);
+  if (deps.kafkaStreams) providers.set(`/${SYSTEM_NAMESPACE}/messaging/kafkaTopic`, new KafkaTopicFeed(deps.kafkaStreams));
 
   const scheduler = new Scheduler({
     store: deps.schedules,
@@ -62,18 +66,24 @@ export function startFeedRuntime(deps: {
   });
   scheduler.start();
 
-  const stopConsuming = deps.streams.consume(
-    async (sub, message) => {
-      try {
-        await fireTrigger(firing, owner(sub), sub.trigger, { stream: sub.stream, id: message.id, fields: message.fields });
-      } catch (err) {
-        if (!isWhirlError(err, 'WHIRL_NOT_FOUND')) throw err;
-        // The trigger is gone: end the subscription; the message is acknowledged (nobody wants it).
-        await deps.streams.unsubscribe(sub.id);
-      }
-    },
-    { consumerId: options.consumerId, pollMs: options.streamPollMs, retryMs: options.streamRetryMs },
-  );
+  const consumeInto = (streams: MessageStreams, source: (sub: StreamSubscription) => Record<string, string>) =>
+    streams.consume(
+      async (sub, message) => {
+        try {
+          await fireTrigger(firing, owner(sub), sub.trigger, { ...source(sub), id: message.id, fields: message.fields });
+        } catch (err) {
+          if (!isWhirlError(err, 'WHIRL_NOT_FOUND')) throw err;
+          // The trigger is gone: end the subscription; the message is acknowledged (nobody wants it).
+          await streams.unsubscribe(sub.id);
+        }
+      },
+      { consumerId: options.consumerId, pollMs: options.streamPollMs, retryMs: options.streamRetryMs },
+    );
+  const stopConsuming = consumeInto(deps.streams, (sub) => ({ stream: sub.stream }));
+  // A Kafka subscription's stream is `<topic>` or `<brokers>/<topic>`: the payload names the topic.
+  const stopKafka = deps.kafkaStreams
+    ? consumeInto(deps.kafkaStreams, (sub) => ({ topic: sub.stream.slice(sub.stream.lastIndexOf('/') + 1) }))
+    : undefined;
 
   return {
     feeds: new BuiltinFeeds(providers),
@@ -81,6 +91,7 @@ export function startFeedRuntime(deps: {
     async stop() {
       await scheduler.stop();
       await stopConsuming();
+      await stopKafka?.();
     },
   };
 }

@@ -23,6 +23,7 @@ export async function subscribeCompletions(
     groupId: `${topic}.${instanceId}.${randomUUID()}`,
     sessionTimeout: Math.max(settings.sessionTimeoutMs, 6000),
     heartbeatInterval: 1000,
+    minBytes: 1, // answer as soon as a completion is appended (maxWaitTime only bounds an idle poll)
     maxWaitTime: 100,
     retries: true,
     retryDelay: 500,

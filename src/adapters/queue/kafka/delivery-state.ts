@@ -78,6 +78,7 @@ export class DeliveryState {
       groupId: `${settings.topics.state}.reader.${randomUUID()}`,
       sessionTimeout: Math.max(settings.sessionTimeoutMs, 6000),
       heartbeatInterval: 1000,
+      minBytes: 1, // answer as soon as a marker is appended (maxWaitTime only bounds an idle poll)
       maxWaitTime: 200,
     });
     try {
