@@ -29,6 +29,44 @@ describeWith(['kafka'], 'kafka message streams, subscriptions in memory', () => 
   messageStreamsContract('kafka+memory', async () => open(subscriptions));
 });
 
+describeWith(['kafka'], 'kafka message streams, handover', () => {
+  it('a record never acknowledged by a process that stops is delivered by the next one (at least once)', async () => {
+    const subscriptions = new MemoryKafkaSubscriptions();
+    const a = open(subscriptions);
+    const b = open(subscriptions);
+    const stream = `whirl-test-stream-${randomUUID()}`;
+    const id = `ns/${randomUUID().slice(0, 8)}`;
+    await a.subscribe({ id, namespace: 'ns', trigger: 't', subject: 's', uuid: 'u', stream, paused: false });
+    let failing = 0;
+    const stopA = a.consume(
+      async () => {
+        failing += 1;
+        throw new Error('this process never manages to fire');
+      },
+      { consumerId: 'a', pollMs: 20, retryMs: 100 },
+    );
+    await a.append(stream, { x: '1' });
+    await until(() => failing >= 1);
+    await stopA();
+    const got: string[] = [];
+    const stopB = b.consume(async (_s, m) => void got.push(m.fields.x!), { consumerId: 'b', pollMs: 20, retryMs: 100 });
+    await until(() => got.length === 1);
+    await stopB();
+    expect(got).toEqual(['1']);
+    await a.unsubscribe(id);
+    await a.close();
+    await b.close();
+  });
+});
+
+async function until(cond: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describeWith(['kafka', 'redis'], 'kafka message streams, subscriptions in Redis', () => {
   // Each handle has its own Redis connection, as separate API processes do.
   const prefix = `whirl-test-kstreams-${randomUUID().slice(0, 8)}`;

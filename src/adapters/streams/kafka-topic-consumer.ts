@@ -26,7 +26,8 @@ export interface TopicConsumerOptions {
 
 /**
  * One member of one subscription's consumer group in this process. Records are delivered one at a time in offset
- * order; a record's offset is committed right after `deliver` resolves (at least once: a process that dies between
+ * order; a record's offset is committed after `deliver` resolves, in the background so the next delivery need not
+ * wait for the broker (one commit in flight, the latest offsets win; stop flushes it). At least once: a process that dies between
  * the two leaves it for the next owner). A rejected delivery is tried again every `retryMs` while this member owns
  * the partition, so later records of that partition wait behind it (stream order). Records of a partition that moved
  * to another member in a rebalance are left to it, and records already delivered here are not delivered again when
@@ -39,6 +40,9 @@ export class KafkaTopicConsumer {
   private retryTimer: NodeJS.Timeout | undefined;
   private wakeRetry: (() => void) | undefined;
   private done: Promise<void> = Promise.resolve();
+  /** Per partition: the offset to commit next (delivered, not yet committed). */
+  private readonly toCommit = new Map<number, bigint>();
+  private committing: Promise<void> | undefined;
 
   private constructor(
     private readonly client: Consumer<Buffer, Buffer, Buffer, Buffer>,
@@ -80,6 +84,8 @@ export class KafkaTopicConsumer {
     this.wakeRetry?.();
     await this.stream.close().catch(() => undefined);
     await this.done;
+    await this.committing;
+    await this.flush();
     await this.client.close().catch(() => forceClose(this.client));
   }
 
@@ -112,10 +118,29 @@ export class KafkaTopicConsumer {
         continue;
       }
       this.next.set(record.partition, record.offset + 1n);
-      await this.client
-        .commit({ offsets: [{ topic: record.topic, partition: record.partition, offset: record.offset + 1n, leaderEpoch: -1 }] })
-        .catch((err: unknown) => this.options.logger.warn({ err: describeKafkaError(err) }, 'kafka feed offset commit failed'));
+      this.toCommit.set(record.partition, record.offset + 1n);
+      this.kickCommit();
       return;
+    }
+  }
+
+  private kickCommit(): void {
+    if (this.committing) return;
+    this.committing = this.flush().finally(() => {
+      this.committing = undefined;
+      // Set between the flush's last check and now.
+      if (this.toCommit.size > 0 && !this.stopped) this.kickCommit();
+    });
+  }
+
+  /** Commits what was delivered until nothing is left; a failed commit is logged (those records may fire again). */
+  private async flush(): Promise<void> {
+    while (this.toCommit.size > 0) {
+      const offsets = [...this.toCommit].map(([partition, offset]) => ({ topic: this.options.topic, partition, offset, leaderEpoch: -1 }));
+      this.toCommit.clear();
+      await this.client
+        .commit({ offsets })
+        .catch((err: unknown) => this.options.logger.warn({ err: describeKafkaError(err) }, 'kafka feed offset commit failed'));
     }
   }
 
