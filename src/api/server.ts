@@ -84,7 +84,17 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   }
   app.register(
     async (scope) => {
-      installAuth(scope, authenticator);
+      // `wsk trigger create --feed /whisk.system/alarms/alarm` invokes the feed action in the system namespace.
+      installAuth(scope, authenticator, (request) => {
+        const p = request.params as { ns?: string; pkg?: string; name?: string };
+        return (
+          request.method === 'POST' &&
+          p.ns !== undefined &&
+          p.pkg !== undefined &&
+          p.name !== undefined &&
+          (deps.builtinFeeds?.hasPackage(p.ns, p.pkg) ?? false)
+        );
+      });
       await scope.register(namespaceRoutes);
       await scope.register(actionRoutes, { deps, cache });
       await scope.register(activationRoutes, { deps });

@@ -77,6 +77,30 @@ describeWith(['redis'], 'built-in feeds end to end', () => {
     expect((await ow.activations.list({ name: action, limit: 200 })).length).toBeLessThanOrEqual(after + 1);
   });
 
+  it('a feed named directly in the system namespace works, as `wsk trigger create --feed /whisk.system/…` sends it', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const [action, trigger] = [`a-${suffix}`, `t-${suffix}`];
+    await ow.actions.create({ name: action, action: echo });
+    await ow.triggers.create({ name: trigger, trigger: { annotations: [{ key: 'feed', value: '/whisk.system/alarms/interval' }] } });
+    const created = await ow.feeds.create({
+      name: '/whisk.system/alarms/interval',
+      trigger,
+      params: { minutes: 0.01, trigger_payload: { from: 'direct' } },
+    });
+    expect((created as unknown as FullRecord).response?.success).toBe(true);
+    await ow.rules.create({ name: `r-${suffix}`, trigger, action });
+    const records = await firedRecords(action, 1);
+    expect(records[0]!.response?.result).toMatchObject({ from: 'direct' });
+    await ow.feeds.delete({ name: '/whisk.system/alarms/interval', trigger });
+    // Only feed invocations pass into the system namespace: anything else there stays forbidden.
+    const forbidden = await whirl.api('PUT', '/api/v1/namespaces/whisk.system/actions/alarms/sneaky', {
+      exec: { kind: 'nodejs:20', code: 'function main(){return {}}' },
+    });
+    expect(forbidden.status).toBe(403);
+    const listing = await whirl.api('GET', '/api/v1/namespaces/whisk.system/actions');
+    expect(listing.status).toBe(403);
+  });
+
   it('a trigger created with a built-in feed annotation and parameters gets its schedule on the server', async () => {
     const suffix = randomUUID().slice(0, 8);
     const [action, trigger] = [`a-${suffix}`, `t-${suffix}`];

@@ -18,18 +18,28 @@ import type { InvokeAnswer, InvokeQuery } from './invoke.js';
  */
 export async function invokeBuiltinFeed(
   deps: ApiDeps,
-  call: { identity: Identity; pkg: string; name: string; body: unknown; query: InvokeQuery },
+  call: {
+    identity: Identity;
+    /** The namespace named in the URL: the system namespace when the feed is invoked directly. */
+    pathNamespace: string;
+    pkg: string;
+    name: string;
+    body: unknown;
+    query: InvokeQuery;
+  },
 ): Promise<InvokeAnswer | undefined> {
   const feeds = deps.builtinFeeds;
   if (!feeds) return undefined;
-  const named = await deps.entities.get<Package>('packages', call.identity.namespace, call.pkg);
-  const binding = named && bindingOf(named.doc);
+  // Directly (`/whisk.system/alarms/alarm`, what `wsk trigger create --feed` sends), or through a binding.
+  const direct = feeds.hasPackage(call.pathNamespace, call.pkg);
+  const named = direct ? undefined : await deps.entities.get<Package>('packages', call.identity.namespace, call.pkg);
+  const binding = direct ? { namespace: call.pathNamespace, name: call.pkg } : named && bindingOf(named.doc);
   if (!binding || !feeds.hasPackage(binding.namespace, binding.name)) return undefined;
   const feedName = `/${binding.namespace}/${binding.name}/${call.name}`;
   const provider = feeds.provider(feedName);
   if (!provider) throw new WhirlError('WHIRL_NOT_FOUND');
 
-  const params = { ...kvObject(named.doc.parameters), ...(isRecord(call.body) ? call.body : {}) };
+  const params = { ...kvObject(named?.doc.parameters ?? []), ...(isRecord(call.body) ? call.body : {}) };
   const event = params.lifecycleEvent;
   if (typeof event !== 'string' || !LIFECYCLE_EVENTS.includes(event as LifecycleEvent)) {
     throw new WhirlError('WHIRL_FEED_INVALID', [`lifecycleEvent must be one of ${LIFECYCLE_EVENTS.join(', ')}`]);
@@ -60,7 +70,7 @@ export async function invokeBuiltinFeed(
     annotations: [
       { key: 'path', value: feedName.slice(1) },
       { key: 'kind', value: 'builtin' },
-      { key: 'binding', value: `${call.identity.namespace}/${call.pkg}` },
+      ...(direct ? [] : [{ key: 'binding', value: `${call.identity.namespace}/${call.pkg}` }]),
     ],
     publish: false,
   };

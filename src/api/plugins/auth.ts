@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Identity } from '../../domain/identity.js';
 import { DEFAULT_NAMESPACE } from '../../domain/names.js';
 import { WhirlError } from '../../errors/whirl-error.js';
@@ -13,16 +13,21 @@ declare module 'fastify' {
 
 /**
  * Authenticates every request of the scope it is installed in (before the body is read, so unauthenticated
- * uploads are refused cheaply), then entitles the `{ns}` path parameter: `_` and the caller's own namespace pass,
- * any other namespace is 403 WHIRL_FORBIDDEN (Whirl has no shared namespaces yet; see docs/api.md).
+ * uploads are refused cheaply), then entitles the `{ns}` path parameter: `_` and the caller's own namespace pass;
+ * another namespace passes only where `sharedPath` says the request reaches something shared (invoking a built-in
+ * feed of `/whisk.system`), and is 403 WHIRL_FORBIDDEN otherwise (see docs/api.md).
  * Installed into the current scope (not as an encapsulated plugin) so its hook covers the sibling route plugins.
  */
-export function installAuth(scope: FastifyInstance, authenticator: Authenticator): void {
+export function installAuth(
+  scope: FastifyInstance,
+  authenticator: Authenticator,
+  sharedPath: (request: FastifyRequest) => boolean = () => false,
+): void {
   scope.decorateRequest('identity', null as unknown as Identity);
   scope.addHook('onRequest', async (request) => {
     request.identity = await authenticator.authenticate(request.headers.authorization);
     const ns = (request.params as { ns?: string } | undefined)?.ns;
-    if (ns !== undefined && ns !== DEFAULT_NAMESPACE && ns !== request.identity.namespace) {
+    if (ns !== undefined && ns !== DEFAULT_NAMESPACE && ns !== request.identity.namespace && !sharedPath(request)) {
       throw new WhirlError('WHIRL_FORBIDDEN');
     }
   });

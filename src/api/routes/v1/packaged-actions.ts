@@ -151,7 +151,12 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
       },
     },
     async (request, reply) => {
-      const call = { identity: request.identity, pkg: request.params.pkg, name: request.params.name };
+      const call = {
+        identity: request.identity,
+        pathNamespace: request.params.ns,
+        pkg: request.params.pkg,
+        name: request.params.name,
+      };
       const answer = (await invokeBuiltinFeed(deps, { ...call, body: request.body, query: request.query })) ??
         (await invokeAction(deps, cache, {
         identity: request.identity,
