@@ -327,6 +327,30 @@ svc_stop_kafka() {
   SVC_KAFKA_DIR=''
 }
 
+# ---------------------------------------------------------------- schemathesis (API fuzzing, test/fuzz/)
+
+# schemathesis from PyPI in a venv under .services/ (kept between runs: a cache, reinstalled only when missing).
+svc_prepare_schemathesis() {
+  local venv="$SVC_DIR/schemathesis-venv" py
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    py="$(command -v python3 || true)"
+    if [ -z "$py" ] || ! "$py" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+      svc_apt_install python3 python3-venv || true
+      py="$(command -v python3 || true)"
+    fi
+    [ -n "$py" ] || { svc_unavailable schemathesis "python3 is not installed and could not be installed"; return 1; }
+    svc_log "installing schemathesis into $venv (pip)"
+    rm -rf "$venv"
+    if ! { "$py" -m venv "$venv" && "$venv/bin/pip" install -q schemathesis; } >&2; then
+      rm -rf "$venv"
+      svc_unavailable schemathesis "pip install schemathesis failed"
+      return 1
+    fi
+  fi
+  export WHIRL_TEST_SCHEMATHESIS="$venv/bin/schemathesis"
+  svc_log "schemathesis: $("$WHIRL_TEST_SCHEMATHESIS" --version 2>/dev/null)"
+}
+
 # ---------------------------------------------------------------- all
 
 svc_prepare_all() {
@@ -337,6 +361,7 @@ svc_prepare_all() {
   svc_start_docker || true
   svc_build_runtime_image || true
   svc_prepare_chromium || true
+  svc_prepare_schemathesis || true
   if [ "${#SVC_FAILED[@]}" -gt 0 ]; then
     svc_banner "services NOT prepared: ${SVC_FAILED[*]} — tests needing them will be skipped"
   fi

@@ -70,9 +70,15 @@ printf '    WHIRL_TEST_KAFKA_BROKERS=%s\n' "${WHIRL_TEST_KAFKA_BROKERS:-<unset>}
 printf '    WHIRL_TEST_DOCKER_SOCKET=%s\n' "${WHIRL_TEST_DOCKER_SOCKET:-<unset>}"
 printf '    WHIRL_TEST_NODEJS_IMAGE=%s\n' "${WHIRL_TEST_NODEJS_IMAGE:-<unset>}"
 printf '    WHIRL_TEST_CHROMIUM=%s\n' "${WHIRL_TEST_CHROMIUM:-<unset>}"
+printf '    WHIRL_TEST_SCHEMATHESIS=%s\n' "${WHIRL_TEST_SCHEMATHESIS:-<unset>}"
 
 phase typecheck npm run --silent typecheck || exit $?
 phase lint npm run --silent lint || exit $?
 phase cycles npm run --silent cycles || exit $?
 phase vitest npx vitest run "$@" || exit $?
+# Fault tests (test/faults: services killed and restarted under load) after everything else, one file at a time.
+# Skipped when arguments pick particular tests (`npm test -- test/unit/foo.test.ts`).
+if [ "$#" -eq 0 ]; then
+  phase faults npx vitest run --config test/faults/vitest.config.ts || exit $?
+fi
 exit 0

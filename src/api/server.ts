@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { newTransactionId } from '../domain/ids.js';
 import { ActionCache } from './action-cache.js';
+import { rejectUnroutedMethods } from './method-not-allowed.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { ApiDeps } from './deps.js';
 import { installAuth } from './plugins/auth.js';
@@ -59,7 +60,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
 
   registerSchemas(app);
   // Before any route: the OpenAPI generator sees only routes declared after it (docs/openapi.md).
-  installOpenApi(app, { version: WHIRL_BUILD });
+  installOpenApi(app, { version: WHIRL_BUILD, maxBlockingWaitMs: deps.config.limits.maxBlockingWaitMs });
   installJsonBody(app);
   installErrorHandling(app, deps.logger);
   installRequestMetrics(app, deps.metrics ?? noMetrics, deps.logger);
@@ -68,6 +69,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id).headers(CORS_HEADERS);
   });
+  rejectUnroutedMethods(app);
   app.options('*', async (_request, reply) => reply.code(200).send());
 
   const cache = new ActionCache(deps.entities, deps.clock);

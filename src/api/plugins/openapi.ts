@@ -1,5 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import { type DocumentedLimits, withDocumentedConstraints } from './openapi-constraints.js';
 
 /** Where the document is served (unauthenticated, like `/api/v1`). */
 export const OPENAPI_PATH = '/api/v1/openapi.json';
@@ -24,7 +25,7 @@ const known = new WeakMap<FastifyInstance, KnownRoute[]>();
  * `/api/v1/namespaces/…`, a tag per collection. Routes that only answer errors (the 405 and "not implemented yet"
  * catch-alls, the CORS `OPTIONS *`) and routes marked `schema.hide` (console assets) are left out.
  */
-export function installOpenApi(app: FastifyInstance, info: { version: string }): void {
+export function installOpenApi(app: FastifyInstance, info: { version: string } & DocumentedLimits): void {
   const routes: KnownRoute[] = [];
   known.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -46,7 +47,7 @@ export function installOpenApi(app: FastifyInstance, info: { version: string }):
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     // A prefixed `/` route is announced as `/prefix/`: clients call `/prefix`, so that is the documented path.
     transform: ({ schema, url, route }) => ({
-      schema: documented(schema, url, route),
+      schema: withDocumentedConstraints(documented(schema, url, route), url, info),
       url: prefixRoot(route, url),
     }),
   });
@@ -102,6 +103,12 @@ function documented(schema: FastifySchema | undefined, url: string, route: Route
       properties: Object.fromEntries(names.map((n) => [n, declared[n] ?? { type: 'string' }])),
     };
   }
+  // Any route can answer an error (auth, validation, 404, 413, 415, 429, 503), always `{error, code}` from the one
+  // error handler: say so where a route's own schema is silent (schemathesis checks every status against this).
+  const response = (schema?.response ?? {}) as Record<string, unknown>;
+  // A route without a success schema keeps @fastify/swagger's bare `200` (no body schema).
+  const success = Object.keys(response).some((k) => k.startsWith('2')) ? {} : { 200: { description: 'Default Response' } };
+  out.response = { ...success, '4xx': { $ref: 'ErrorResponse#' }, '5xx': { $ref: 'ErrorResponse#' }, ...response };
   const ns = /^\/api\/v1\/namespaces(?:\/:ns\/(\w+))?/.exec(url);
   if (ns) {
     out.security ??= [{ basicAuth: [] }];

@@ -5,11 +5,12 @@ import { type ActivationId, newActivationId } from '../../domain/ids.js';
 import type { Subscription } from '../../ports/activation-queue.js';
 import type { ExecutionDoc, HistoryRecord } from '../../ports/execution-store.js';
 import type { InvokeOutcome, InvokeRequest } from '../invoke-service.js';
-import { errorFromRecord, executionRecord } from './execution-record.js';
+import { errorFromRecord, executionRecord, feedsRecord } from './execution-record.js';
 import type { ExecContext, ExecEvent, Outcome, PendingTask } from './exec-context.js';
 import { initialContext } from './interpreter.js';
 import { type ExecutionActor, startExecutionActor } from './machine.js';
 import { StepResolver } from './step-resolver.js';
+import { StateWriter, appendWithRetry, historyEntries, replayable } from './state-writer.js';
 import { type StartRequest, compositionStart, sequenceStart } from './start-request.js';
 import type { CompositionEngineDeps, Live } from './live-execution.js';
 
@@ -24,13 +25,16 @@ const PARK_AFTER_MS = 1000;
 
 /**
  * Runs compositions and OpenWhisk sequences. Each execution is an xstate actor whose persisted snapshot is saved
- * after every transition, before its effects are performed (dispatch, timers); history goes to an append-only log.
+ * after every transition, before its effects are performed (dispatch, timers) — except a *replayable* transition
+ * (state-writer.ts: the only pending task completed, nothing else could have come first), whose dispatch goes out
+ * while its snapshot is being saved: a crash before the save is replayed into the same activation ids, and a resumed
+ * execution looks every task's record up before publishing it. History goes to an append-only log.
  *
  * Recovery: completions come back over the queue's best-effort channel, so pending tasks are also looked up in the
- * activation store every `pollMs`, and at startup every running execution is resumed: a pending task with a record
- * is applied, one without is published again under the same deterministic activation id (the queue keeps one
- * message per id, and a record is stored before its delivery finishes — so no step runs twice). A completion that
- * arrives twice finds no pending task the second time and is ignored.
+ * activation store every `pollMs`, and at startup every running execution is resumed: a task with a record is
+ * applied, one without is published again under its deterministic activation id (the queue keeps one message per
+ * id, and a record is stored before its delivery finishes — so no step runs twice). A duplicate completion finds no
+ * pending task and is ignored.
  *
  * One engine owns the executions of its store (no leases between several API processes yet).
  */
@@ -53,7 +57,7 @@ export class CompositionEngine {
 
   async start(): Promise<void> {
     this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => this.onRecord(c.record));
-    for (const doc of await this.deps.executions.listActive()) this.resume(doc);
+    for (const doc of await this.deps.executions.listActive()) this.resume(doc, true);
     this.schedulePoll();
   }
 
@@ -65,6 +69,7 @@ export class CompositionEngine {
     await this.subscription?.close();
     const lives = [...this.live.values()];
     await Promise.allSettled(lives.map((l) => l.chain));
+    await Promise.allSettled(lives.map((l) => l.writer.idle()));
     for (const l of lives) {
       for (const t of l.timers.values()) t.cancel();
       l.actor.stop();
@@ -116,7 +121,8 @@ export class CompositionEngine {
       ...(req.cause !== undefined ? { cause: req.cause } : {}),
     };
     await this.deps.executions.create(doc);
-    const live = this.track(doc, actor);
+    const live = this.track(doc, actor, false);
+    live.recordLog = [];
     let timer: { cancel(): void } | undefined;
     let waiter: ((record: ActivationRecord | undefined) => void) | undefined;
     const completed = req.blocking
@@ -126,7 +132,7 @@ export class CompositionEngine {
           timer = this.deps.clock.setTimeout(() => resolve(undefined), req.waitMs);
         })
       : undefined;
-    live.chain = live.chain.then(() => this.afterTransition(live, context, true));
+    live.chain = live.chain.then(() => this.afterTransition(live, context, 'initial'));
     await live.chain;
     if (!completed) return { activationId: id };
     const record = await completed;
@@ -163,7 +169,9 @@ export class CompositionEngine {
     return live.actor.getSnapshot().context;
   }
 
-  private track(doc: ExecutionDoc, actor: ExecutionActor): Live {
+  private track(doc: ExecutionDoc, actor: ExecutionActor, resumed: boolean): Live {
+    const ctx = actor.getSnapshot().context;
+    const running = ctx.status === 'running';
     const live: Live = {
       doc,
       actor,
@@ -171,37 +179,38 @@ export class CompositionEngine {
       timers: new Map(),
       waiters: new Set(),
       dispatchedAt: new Map(),
-      historyWrite: Promise.resolve(),
+      // The initial snapshot (stored by `create`) or the resumed one: its outbox's history is appended (again);
+      // an execution that ended in its first transition leaves that to `finish`.
+      writer: new StateWriter(doc.id, this.deps, running ? historyEntries(ctx) : []),
+      resumed,
+      recordLog: undefined,
     };
     this.live.set(doc.id, live);
     return live;
   }
 
-  private resume(doc: ExecutionDoc): void {
+  /** `afterCrash`: at startup (another engine may have run it further than its snapshot), not from a park. */
+  private resume(doc: ExecutionDoc, afterCrash: boolean): void {
     const actor = startExecutionActor(doc.definition, { snapshot: doc.snapshot as never });
-    const live = this.track(doc, actor);
+    const live = this.track(doc, actor, afterCrash);
     const ctx = this.context(live);
     this.deps.logger.info({ executionId: doc.id, tasks: Object.keys(ctx.tasks).length }, 'resuming execution');
-    live.historyWrite = this.appendHistory(live, ctx);
     for (const [key, t] of Object.entries(ctx.timers)) this.arm(live, key, t.at);
     for (const [activationId, task] of Object.entries(ctx.tasks)) {
       this.taskOwner.set(activationId, doc.id);
-      live.chain = live.chain.then(() => this.recoverTask(live, activationId, task));
+      // A pending task: its record is applied if it exists, else it is published again (same id: no dupes).
+      live.chain = live.chain.then(() => (this.live.has(activationId) ? undefined : this.dispatch(live, activationId, task, true)));
     }
-  }
-
-  /** A pending task after a restart: apply its record if it exists, else publish it again (same id: no dupes). */
-  private async recoverTask(live: Live, activationId: string, task: PendingTask): Promise<void> {
-    const record = await this.deps.activations.get(live.doc.namespace, activationId).catch(() => undefined);
-    if (record) return void this.onRecord(record);
-    if (!this.live.has(activationId)) await this.dispatch(live, activationId, task);
   }
 
   private apply(live: Live, event: ExecEvent): Promise<void> {
     live.chain = live.chain.then(async () => {
       if (!this.live.has(live.doc.id)) return;
+      const before = this.context(live);
       live.actor.send(event);
-      await this.afterTransition(live, this.context(live));
+      const after = this.context(live);
+      const ahead = replayable(before, event, after) && !live.writer.orderedUnsaved;
+      await this.afterTransition(live, after, ahead ? 'replayable' : 'ordered');
     });
     live.chain = live.chain.catch((err: unknown) =>
       this.deps.logger.error({ err: String(err), executionId: live.doc.id }, 'composition transition failed'),
@@ -210,17 +219,19 @@ export class CompositionEngine {
   }
 
   /**
-   * Snapshot first, then effects; the transition's history entries travel inside the snapshot (the outbox) and are
-   * appended to the log in the background, overlapping the step's run — the next save waits for them, and a
-   * resumed execution appends its snapshot's outbox again (idempotent by seq). So one store write sits on a step's
-   * critical path, and no history entry is lost to a crash.
+   * Snapshot first, then effects — or, for a replayable transition, both at once (the save overlaps the step's run).
+   * History entries travel inside the snapshot (the outbox); the writer appends them (state-writer.ts), and a
+   * resumed execution appends its snapshot's outbox again (idempotent by seq), so no entry is lost to a crash.
    */
-  private async afterTransition(live: Live, ctx: ExecContext, initial = false): Promise<void> {
-    await live.historyWrite;
+  private async afterTransition(live: Live, ctx: ExecContext, mode: 'initial' | 'ordered' | 'replayable'): Promise<void> {
+    live.recordLog?.push(...historyEntries(ctx).filter(feedsRecord));
     if (ctx.status !== 'running') return this.finish(live, ctx);
-    // The initial snapshot was stored by `create`.
-    if (!initial) await this.deps.executions.save(live.doc.id, { status: ctx.status, snapshot: live.actor.getPersistedSnapshot() });
-    live.historyWrite = this.appendHistory(live, ctx);
+    // The initial snapshot was stored by `create` (its history is appended by the writer).
+    if (mode !== 'initial') {
+      const written = live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), mode === 'ordered');
+      const failed = (err: unknown) => this.deps.logger.warn({ err: String(err), executionId: live.doc.id }, 'snapshot save failed');
+      await (mode === 'ordered' ? written : void written.catch(failed)); // a failed save is retried by the next write
+    }
     for (const effect of ctx.outbox) {
       if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
       if (effect.type === 'dispatch') {
@@ -250,24 +261,7 @@ export class CompositionEngine {
     this.parked.get(id)?.cancel();
     this.parked.delete(id);
     const doc = await this.deps.executions.get(id);
-    if (doc?.status === 'running' && !this.live.has(id) && !this.stopped) this.resume(doc);
-  }
-
-  /** Appends the outbox's history entries, retrying a few times; never rejects (a gap is logged). */
-  private async appendHistory(live: Live, ctx: ExecContext): Promise<void> {
-    const entries = ctx.outbox.flatMap((e) => (e.type === 'history' ? [e.entry as unknown as HistoryRecord] : []));
-    if (entries.length === 0) return;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.deps.executions.appendHistory(live.doc.id, entries);
-      } catch (err) {
-        if (attempt >= 5) {
-          this.deps.logger.error({ err: String(err), executionId: live.doc.id }, 'execution history entries lost');
-          return;
-        }
-        await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, 100 * attempt));
-      }
-    }
+    if (doc?.status === 'running' && !this.live.has(id) && !this.stopped) this.resume(doc, false);
   }
 
   private arm(live: Live, key: string, at: number): void {
@@ -283,12 +277,19 @@ export class CompositionEngine {
     );
   }
 
-  private async dispatch(live: Live, activationId: string, task: PendingTask): Promise<void> {
+  /**
+   * Publishes a task (or starts its child execution). `maybeDone` (after a crash, a replayed transition re-derives
+   * tasks already published): its record is looked up first and applied if it exists; else the publish under the
+   * same id is a no-op while the queue still knows the message (BullMQ: until an hour after it finished).
+   */
+  private async dispatch(live: Live, activationId: string, task: PendingTask, maybeDone = live.resumed): Promise<void> {
     live.dispatchedAt.set(activationId, this.deps.clock.now());
     const { doc } = live;
     try {
       const step = await this.steps.resolve(doc, activationId, task);
       if (step.kind === 'failed') return this.complete(activationId, { ok: false, error: step.error });
+      const record = maybeDone ? await this.deps.activations.get(doc.namespace, activationId).catch(() => undefined) : undefined;
+      if (record) return this.onRecord(record);
       if (step.kind === 'activation') return await this.deps.queue.publish(step.msg);
       // A child execution's id is the task's activation id: its record completes the task like any activation.
       if (this.live.has(activationId) || this.parked.has(activationId) || (await this.deps.executions.get(activationId))) return;
@@ -333,12 +334,14 @@ export class CompositionEngine {
   }
 
   /**
-   * An execution ended: its history, then its activation record, then the terminal status. In that order a crash
-   * leaves it `running`; the resumed engine replays the last event and writes the same record (kept once).
+   * An execution ended: its last history entries and its activation record (at once, when this engine saw the whole
+   * history; else the record is built from the stored log once complete), then the terminal status. In that order a
+   * crash leaves it `running`; the resumed engine replays the last event and writes the same record (kept once).
    */
   private async finish(live: Live, ctx: ExecContext): Promise<void> {
     const end = this.deps.clock.now();
-    await this.appendHistory(live, ctx);
+    await live.writer.idle();
+    const appended = appendWithRetry(this.deps, live.doc.id, [...live.writer.takeUnwritten(), ...historyEntries(ctx)]);
     const done = {
       ...live.doc,
       status: ctx.status,
@@ -346,9 +349,13 @@ export class CompositionEngine {
       ...(ctx.result !== undefined ? { result: ctx.result } : {}),
       ...(ctx.error !== undefined ? { error: ctx.error } : {}),
     };
-    const history = await this.deps.executions.history(done.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+    let history = live.recordLog;
+    if (!history) {
+      await appended;
+      history = await this.deps.executions.history(done.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+    }
     const record = executionRecord(done, history, end);
-    await this.deps.activations.putBatch([record]);
+    await Promise.all([appended, this.deps.activations.putBatch([record])]);
     const { status, result, error } = done;
     await this.deps.executions.save(done.id, {
       status,

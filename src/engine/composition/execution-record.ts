@@ -21,6 +21,11 @@ const STATUS_NAMES: Record<StatusCode, string> = {
   3: 'WhiskError',
 };
 
+/** The history entries `executionRecord` reads (an engine that saw every transition keeps just these in memory). */
+export function feedsRecord(entry: HistoryRecord): boolean {
+  return entry.type === 'TaskDispatched' || entry.type === 'TaskCompleted';
+}
+
 /**
  * The execution's own activation record (pure). Sequences follow OpenWhisk (§4.1): `logs` = component activation
  * ids in order, `duration` = the sum of component durations, the response of the last component (its status code

@@ -3,9 +3,10 @@ import type { ActivationQueue } from '../../ports/activation-queue.js';
 import type { ActivationStore } from '../../ports/activation-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EntityStore } from '../../ports/entity-store.js';
-import type { ExecutionDoc, ExecutionStore } from '../../ports/execution-store.js';
+import type { ExecutionDoc, ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
 import type { Logger } from '../../ports/logger.js';
 import type { ExecutionActor } from './machine.js';
+import type { StateWriter } from './state-writer.js';
 
 export interface CompositionEngineDeps {
   queue: ActivationQueue;
@@ -31,7 +32,17 @@ export interface Live {
   waiters: Set<(record: ActivationRecord) => void>;
   /** When each pending task was (re)published, for the store poll. */
   dispatchedAt: Map<string, number>;
-  /** The last transition's history append (the next save waits for it). */
-  historyWrite: Promise<void>;
+  /** Its snapshot and history writes (see state-writer.ts). */
+  writer: StateWriter;
+  /**
+   * Resumed from a stored snapshot: tasks it dispatches may already have been published by the engine that crashed
+   * (a replayed transition), so their records are looked up before publishing.
+   */
+  resumed: boolean;
+  /**
+   * The history entries its record needs (`feedsRecord`), when this engine applied every transition since the start;
+   * otherwise (resumed, unparked) the record is built from the stored history.
+   */
+  recordLog: HistoryRecord[] | undefined;
 }
 

@@ -31,9 +31,17 @@ export interface BullmqActivationQueueOptions {
 const JOB_NAME = 'a';
 
 /**
+ * Finished jobs are kept (data included, so bounded by count too) for an hour or the last 10,000: the window in
+ * which publishing the same activation id again is still a no-op. The composition engine relies on it when it
+ * republishes the steps of an execution resumed after a crash (docs/compositions.md).
+ */
+const COMPLETED_JOBS_KEPT = { age: 3600, count: 10_000 };
+
+/**
  * ActivationQueue on BullMQ (Redis). Activations are jobs of the BullMQ queue `<queueName>-work`, with the
- * activation id as job id (a duplicate publish is a no-op while the job exists; `removeOnComplete` deletes it when
- * done, so the de-duplication window is "until finished", as in the memory adapter). A message placed on an invoker
+ * activation id as job id (a duplicate publish is a no-op while the job exists — pending, in flight, and for
+ * `COMPLETED_JOBS_KEPT` after it finished, so a publisher that republishes after a crash cannot run a finished
+ * activation again). A message placed on an invoker
  * goes to that invoker's own BullMQ queue `<queueName>-work-inv-<invokerId>` (its consumers also take the shared
  * queue); de-duplication holds per queue. Completions go over Redis
  * pub/sub on `<queueName>:done:<instanceId>`: one PUBLISH per completion, no polling, no stream to trim.
@@ -172,7 +180,7 @@ export class BullmqActivationQueue implements ActivationQueue {
   private newQueue(name: string): Queue<ActivationMessage, void> {
     const queue = new Queue<ActivationMessage, void>(name, {
       connection: this.producer.client,
-      defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 3600 }, attempts: 1 },
+      defaultJobOptions: { removeOnComplete: COMPLETED_JOBS_KEPT, removeOnFail: { age: 3600 }, attempts: 1 },
     });
     // The Queue re-emits connection errors, which RedisLink already logs; without a listener they would throw.
     queue.on('error', () => {});

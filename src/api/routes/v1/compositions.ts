@@ -49,8 +49,10 @@ export const compositionRoutes: FastifyPluginAsync<CompositionRoutesOptions> = a
     async (request) => {
       const { limit, skip, count } = request.query;
       const ns = request.identity.namespace;
+      // Validated even with `count`, like the other collections (an out-of-range limit is 400 either way).
+      const page = listPage(limit, skip, 'compositions');
       if (count) return { compositions: await entities.count('compositions', ns) };
-      const list = await entities.list<Composition>('compositions', ns, listPage(limit, skip, 'compositions'));
+      const list = await entities.list<Composition>('compositions', ns, page);
       return list.map(({ definition: _d, ...summary }) => summary);
     },
   );

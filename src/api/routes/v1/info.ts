@@ -48,5 +48,6 @@ export const infoRoutes: FastifyPluginAsync<{ config: Config }> = async (scope, 
   methodNotAllowed(scope, '/', ['GET']);
   scope.get('/api/v1', async () => v1);
   methodNotAllowed(scope, '/api/v1', ['GET']);
-  scope.get('/ping', async (_request, reply) => reply.type('text/plain').send('pong'));
+  const ping = { produces: ['text/plain'], response: { 200: { description: 'pong', type: 'string' } } };
+  scope.get('/ping', { schema: ping }, async (_request, reply) => reply.type('text/plain').send('pong'));
 };

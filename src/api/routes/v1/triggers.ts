@@ -121,7 +121,16 @@ export const triggerRoutes: FastifyPluginAsync<TriggerRoutesOptions> = async (sc
 
   scope.post<{ Params: NameParams }>(
     '/:ns/triggers/:name',
-    { schema: { params: nameParams } },
+    {
+      schema: {
+        params: nameParams,
+        // OpenWhisk: 202 with the trigger's activation id, 204 (no body) when no rule is active.
+        response: {
+          202: { type: 'object', properties: { activationId: { type: 'string' } } },
+          204: { description: 'No active rule: nothing was activated', type: 'null' },
+        },
+      },
+    },
     async (request, reply) => {
       const payload = request.body ?? {};
       if (!isRecord(payload)) throw new WhirlError('WHIRL_INVALID_JSON', ['the trigger payload must be a JSON object']);

@@ -1,0 +1,137 @@
+import type { Clock } from '../../ports/clock.js';
+import type { ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
+import type { Logger } from '../../ports/logger.js';
+import type { ExecContext, ExecEvent } from './exec-context.js';
+
+/** The history entries a transition produced (they travel in its snapshot's outbox). */
+export function historyEntries(ctx: ExecContext): HistoryRecord[] {
+  return ctx.outbox.flatMap((e) => (e.type === 'history' ? [e.entry as unknown as HistoryRecord] : []));
+}
+
+/**
+ * May this transition's effects run before its snapshot is stored? Only if replaying it after a crash is certain to
+ * produce the same dispatches (same activation ids): the state before it had exactly one thing that could happen
+ * next — the completion of its only pending task, with no timer armed — and that is the event. A restarted engine
+ * resumes from the previous snapshot, finds that task's record (stored before its queue delivery finished), applies
+ * it, and so re-derives the very tasks already published. Anything with a choice of what comes first (parallel
+ * tasks, timeouts, waits, retries) keeps "snapshot first, then effects". (A cancel arriving first after a restart
+ * is the one other event possible: the already-published step then runs and its result is ignored, as for a
+ * cancel during a step.)
+ */
+export function replayable(before: ExecContext, event: ExecEvent, after: ExecContext): boolean {
+  if (event.type !== 'task.completed' || Object.keys(before.timers).length > 0) return false;
+  const pending = Object.keys(before.tasks);
+  return pending.length === 1 && pending[0] === event.activationId && after.outbox.some((e) => e.type === 'dispatch');
+}
+
+export interface WriterDeps {
+  executions: ExecutionStore;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * The write side of one running execution: its latest snapshot and the history entries not yet appended, written
+ * one write at a time, in order, coalesced (a write takes the latest recorded snapshot, so when the store falls
+ * behind the intermediate snapshots are skipped — their history entries are not).
+ *
+ * Invariants, so a crash loses no history entry and a resumed execution re-appends exactly what it needs:
+ * - a snapshot is saved only after every history entry of the transitions before it is stored (its own entries are
+ *   in its outbox and are re-appended on resume, idempotent by seq);
+ * - an *ordered* write (effects wait for it) stores the snapshot before its own entries, so the log never shows a
+ *   transition that a crash then undid and the resumed engine took differently; a *replayable* write (see
+ *   `replayable`) appends its entries concurrently with the save — a replay writes the same entries.
+ */
+export class StateWriter {
+  private tail: Promise<void> = Promise.resolve();
+  private latest: { snapshot: unknown; own: HistoryRecord[] } | undefined;
+  private ordered = false;
+  private pending: HistoryRecord[] = [];
+  /** The background append of the last ordered write's own entries (the next write waits for it). */
+  private historyWrite: Promise<void>;
+
+  /** `firstEntries`: the outbox of the snapshot already stored (the initial one, or the one resumed from). */
+  constructor(
+    private readonly id: string,
+    private readonly deps: WriterDeps,
+    firstEntries: HistoryRecord[],
+  ) {
+    this.historyWrite = appendWithRetry(deps, id, firstEntries);
+  }
+
+  /**
+   * Records a transition (its persisted snapshot and history entries) and queues a write. Resolves when a write
+   * including it is stored; rejects if that write fails (the next write retries its content).
+   */
+  write(snapshot: unknown, entries: HistoryRecord[], ordered: boolean): Promise<void> {
+    this.pending.push(...entries);
+    this.latest = { snapshot, own: entries };
+    if (ordered) this.ordered = true;
+    const step = this.tail.then(() => this.flush());
+    this.tail = step.catch(() => {});
+    return step;
+  }
+
+  /**
+   * An ordered transition's snapshot failed to store (and no later write stored one yet): the stored state is
+   * behind a transition that a replay might take differently, so no later transition may run ahead of its save
+   * either — `replayable` holds only relative to the state actually stored.
+   */
+  get orderedUnsaved(): boolean {
+    return this.ordered;
+  }
+
+  /** Every write queued so far has finished (stored or failed), background appends included. */
+  async idle(): Promise<void> {
+    await this.tail;
+    await this.historyWrite;
+  }
+
+  /** Entries recorded but not stored (after a failed write); the caller takes over appending them. */
+  takeUnwritten(): HistoryRecord[] {
+    this.latest = undefined;
+    return this.pending.splice(0);
+  }
+
+  private async flush(): Promise<void> {
+    await this.historyWrite;
+    const latest = this.latest;
+    if (!latest) return; // an earlier write already took this state
+    const ordered = this.ordered;
+    const entries = this.pending.splice(0);
+    this.latest = undefined;
+    this.ordered = false;
+    const own = new Set(latest.own.map((e) => e.seq));
+    try {
+      await appendWithRetry(this.deps, this.id, entries.filter((e) => !own.has(e.seq)));
+      const save = this.deps.executions.save(this.id, { status: 'running', snapshot: latest.snapshot });
+      if (ordered) {
+        await save;
+        this.historyWrite = appendWithRetry(this.deps, this.id, latest.own);
+      } else {
+        await Promise.all([save, appendWithRetry(this.deps, this.id, latest.own)]);
+      }
+    } catch (err) {
+      this.pending.unshift(...entries);
+      this.latest ??= latest;
+      this.ordered ||= ordered;
+      throw err;
+    }
+  }
+}
+
+/** Appends history entries, retrying a few times; never rejects (a gap is logged). */
+export async function appendWithRetry(deps: WriterDeps, id: string, entries: HistoryRecord[]): Promise<void> {
+  if (entries.length === 0) return;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await deps.executions.appendHistory(id, entries);
+    } catch (err) {
+      if (attempt >= 5) {
+        deps.logger.error({ err: String(err), executionId: id }, 'execution history entries lost');
+        return;
+      }
+      await new Promise<void>((resolve) => deps.clock.setTimeout(resolve, 100 * attempt));
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { nodejsImage } from '../helpers/services.js';
+
+const run = promisify(execFile);
+
+/**
+ * A Docker daemon of the test's own (root only): its own socket, data root, exec root and pidfile under a temp dir,
+ * no iptables and no default bridge, so it touches neither the shared engine nor its containers. Restarting it
+ * disturbs no other test. The runtime image is copied from the shared engine (`docker save | docker load`), and
+ * actions run on a user-defined network of this daemon (host → container traffic needs no iptables).
+ */
+export class PrivateDockerd {
+  readonly dir = mkdtempSync('/tmp/whirl-fault-dockerd-');
+  readonly socket = join(this.dir, 'd.sock');
+  readonly network = 'whirl-fault-net';
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  async start(): Promise<void> {
+    const log = openSync(join(this.dir, 'dockerd.log'), 'a');
+    const args = [`--host=unix://${this.socket}`, `--data-root=${join(this.dir, 'data')}`, `--exec-root=${join(this.dir, 'exec')}`];
+    args.push(`--pidfile=${join(this.dir, 'd.pid')}`, '--bridge=none', '--iptables=false', '--ip6tables=false');
+    // Containers get SIGKILL 2 s into a shutdown (default 15 s), so a restart reliably kills in-flight activations.
+    args.push('--shutdown-timeout=2');
+    const child = spawn('dockerd', args, { stdio: ['ignore', log, log] });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const until = Date.now() + 60_000;
+    while (!(await this.docker(['version']).then(() => true, () => false))) {
+      if (child.exitCode !== null || Date.now() > until) throw new Error(`private dockerd did not start (log: ${this.dir}/dockerd.log)`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** First start: the daemon, the runtime image and the actions' network. */
+  async prepare(): Promise<void> {
+    await this.start();
+    await run('sh', ['-c', `docker save ${nodejsImage()} | docker -H unix://${this.socket} load`]);
+    await this.docker(['network', 'create', this.network]);
+  }
+
+  /** SIGTERM (dockerd stops its containers) and wait for the exit. */
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+
+  docker(args: string[]): Promise<{ stdout: string }> {
+    return run('docker', ['-H', `unix://${this.socket}`, ...args], { timeout: 30_000 });
+  }
+
+  async destroy(): Promise<void> {
+    const ids = (await this.docker(['ps', '-aq']).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) await this.docker(['rm', '-f', ...ids]).catch(() => {});
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
