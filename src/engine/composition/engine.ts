@@ -230,7 +230,8 @@ export class CompositionEngine {
     if (mode !== 'initial') {
       const written = live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), mode === 'ordered');
       const failed = (err: unknown) => this.deps.logger.warn({ err: String(err), executionId: live.doc.id }, 'snapshot save failed');
-      await (mode === 'ordered' ? written : void written.catch(failed)); // a failed save is retried by the next write
+      if (mode === 'ordered') await written;
+      else written.catch(failed); // the next write retries it
     }
     for (const effect of ctx.outbox) {
       if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
