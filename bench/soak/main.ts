@@ -5,14 +5,15 @@
  *   WHIRL_TEST_REDIS_URL=… WHIRL_TEST_COUCHDB_URL=… WHIRL_TEST_DOCKER_SOCKET=… npx tsx bench/soak/main.ts \
  *     [--minutes 5] [--concurrency 8] [--window-s 15]
  *
- * Load, picked at random per request by `concurrency` closed-loop clients: blocking invokes (40 %), non-blocking
- * invokes (25 %), blocking composition runs (15 %, two tasks each) and signed webhook fires (20 %, trigger → rule →
- * action), each client waiting for its answer before the next request. Every `window-s` it prints throughput, latency percentiles, errors and the RSS of each Whirl process.
- * V8 heap in use is read every second from each process's `/metrics`; a window reports its minimum, which tracks the
- * heap after collections (a leak raises it; garbage between collections does not). At the end it checks that every
- * accepted non-blocking activation got its record, and prints a verdict: memory flat (RSS and minimum heap of each
- * process in the last window within 25 % + 20 MB of the first window after warm-up) and no error growth
- * (no errors in the second half beyond the first half's). Prints, never asserts: benchmarks are not tests.
+ * Load, picked at random per request by `concurrency` closed-loop clients (each waits for its answer before the next
+ * request): blocking invokes (40 %), non-blocking invokes (25 %), blocking composition runs (15 %, two tasks each) and
+ * signed webhook fires (20 %, trigger → rule → action). Every `window-s` it prints throughput, latency percentiles,
+ * errors and the RSS of each Whirl process. V8 heap in use is read every second from each process's `/metrics`; a
+ * window reports its minimum, which tracks the heap after collections (a leak raises it; garbage between collections
+ * does not). At the end it checks that every accepted non-blocking activation got its record, and prints a verdict:
+ * memory flat (RSS and minimum heap of each process in the last window within 25 % + 20 MB of the lowest reading in
+ * the first half, warm-up window excluded) and no error growth (no more errors in the second half than in the first).
+ * Prints, never asserts: benchmarks are not tests.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -257,6 +258,9 @@ async function main(): Promise<void> {
   } finally {
     await invoker.stop();
     await api.stop();
+    // Containers the invoker could not remove itself (Docker restarted under it), then the network.
+    const left = await docker.listContainers({ all: true, filters: { name: [`whirl-soak${tag}-`] } }).catch(() => []);
+    await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     await ownNetwork?.remove().catch(() => undefined);
   }
 }
@@ -266,11 +270,17 @@ function verdict(windows: Array<{ w: Window; mem: Memory }>, accepted: number, m
     console.log(`\nVERDICT: too short (${windows.length} windows) to judge`);
     return;
   }
-  const first = windows[1]!; // window 0 is warm-up (JIT, connection pools, container start)
+  // The reference is the lowest reading of the first half, window 0 excluded (warm-up: JIT, pools, containers), so
+  // one high early sample cannot hide growth.
+  const half = Math.floor(windows.length / 2);
+  const early = windows.slice(1, Math.max(2, half));
+  const low = (pick: (m: Memory) => [number, number], i: 0 | 1) => Math.min(...early.map((x) => pick(x.mem)[i]));
+  const first: { mem: Memory } = {
+    mem: { rss: [low((m) => m.rss, 0), low((m) => m.rss, 1)], heap: [low((m) => m.heap, 0), low((m) => m.heap, 1)] },
+  };
   const last = windows[windows.length - 1]!;
   // Flat: RSS within 25 % + 20 MB, and the window's lowest heap in use (≈ after a collection) within 25 % + 20 MB.
   const flat = [0, 1].every((i) => last.mem.rss[i]! <= first.mem.rss[i]! * 1.25 + 20 && !(last.mem.heap[i]! > first.mem.heap[i]! * 1.25 + 20));
-  const half = Math.floor(windows.length / 2);
   const errs = (ws: typeof windows) => ws.reduce((s, x) => s + x.w.errors, 0);
   const firstErrors = errs(windows.slice(0, half));
   const secondErrors = errs(windows.slice(half));

@@ -8,7 +8,9 @@ const run = promisify(execFile);
 
 /**
  * A Docker daemon of the test's own (root only): its own socket, data root, exec root and pidfile under a temp dir,
- * no iptables and no default bridge, so it touches neither the shared engine nor its containers. Restarting it
+ * no iptables, and a default bridge of its own (a bridge interface this class creates and removes) — never
+ * `--bridge=none`, which makes dockerd delete the host's `docker0` and so break the shared engine's networking —
+ * so it touches neither the shared engine nor its containers. Restarting it
  * disturbs no other test. The runtime image is copied from the shared engine (`docker save | docker load`), and
  * actions run on a user-defined network of this daemon (host → container traffic needs no iptables).
  */
@@ -16,13 +18,16 @@ export class PrivateDockerd {
   readonly dir = mkdtempSync('/tmp/whirl-fault-dockerd-');
   readonly socket = join(this.dir, 'd.sock');
   readonly network = 'whirl-fault-net';
+  /** Interface names are at most 15 characters. */
+  readonly bridge = `wflt${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
   async start(): Promise<void> {
     const log = openSync(join(this.dir, 'dockerd.log'), 'a');
     const args = [`--host=unix://${this.socket}`, `--data-root=${join(this.dir, 'data')}`, `--exec-root=${join(this.dir, 'exec')}`];
-    args.push(`--pidfile=${join(this.dir, 'd.pid')}`, '--bridge=none', '--iptables=false', '--ip6tables=false');
+    await this.ensureBridge();
+    args.push(`--pidfile=${join(this.dir, 'd.pid')}`, `--bridge=${this.bridge}`, '--iptables=false', '--ip6tables=false');
     // Containers get SIGKILL 2 s into a shutdown (default 15 s), so a restart reliably kills in-flight activations.
     args.push('--shutdown-timeout=2');
     const child = spawn('dockerd', args, { stdio: ['ignore', log, log] });
@@ -56,6 +61,16 @@ export class PrivateDockerd {
     const ids = (await this.docker(['ps', '-aq']).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
     if (ids.length > 0) await this.docker(['rm', '-f', ...ids]).catch(() => {});
     await this.stop();
+    await run('ip', ['link', 'del', this.bridge]).catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The daemon's default bridge: created once, kept across restarts, removed by `destroy`. */
+  private async ensureBridge(): Promise<void> {
+    if (await run('ip', ['link', 'show', this.bridge]).then(() => true, () => false)) return;
+    const octet = 100 + Math.floor(Math.random() * 150);
+    await run('ip', ['link', 'add', 'name', this.bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', `10.213.${octet}.1/24`, 'dev', this.bridge]);
+    await run('ip', ['link', 'set', this.bridge, 'up']);
   }
 }
