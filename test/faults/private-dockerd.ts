@@ -20,6 +20,8 @@ export class PrivateDockerd {
   readonly network = 'whirl-fault-net';
   /** Interface names are at most 15 characters. */
   readonly bridge = `wflt${Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0')}`;
+  /** Third octet of this daemon's private subnets (10.213.x.0/24 bridge, 10.214.x.0/24 actions' network). */
+  private readonly octet = 100 + Math.floor(Math.random() * 150);
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
@@ -44,7 +46,9 @@ export class PrivateDockerd {
   async prepare(): Promise<void> {
     await this.start();
     await run('sh', ['-c', `docker save ${nodejsImage()} | docker -H unix://${this.socket} load`]);
-    await this.docker(['network', 'create', this.network]);
+    // An explicit subnet: left to itself this daemon would take 172.17.0.0/16 (it does not see the host's docker0),
+    // and a second route for the shared engine's subnet breaks the shared engine's containers.
+    await this.docker(['network', 'create', '--subnet', `10.214.${this.octet}.0/24`, this.network]);
   }
 
   /** SIGTERM (dockerd stops its containers) and wait for the exit. */
@@ -60,6 +64,7 @@ export class PrivateDockerd {
   async destroy(): Promise<void> {
     const ids = (await this.docker(['ps', '-aq']).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
     if (ids.length > 0) await this.docker(['rm', '-f', ...ids]).catch(() => {});
+    await this.docker(['network', 'rm', this.network]).catch(() => {});
     await this.stop();
     await run('ip', ['link', 'del', this.bridge]).catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
@@ -68,9 +73,8 @@ export class PrivateDockerd {
   /** The daemon's default bridge: created once, kept across restarts, removed by `destroy`. */
   private async ensureBridge(): Promise<void> {
     if (await run('ip', ['link', 'show', this.bridge]).then(() => true, () => false)) return;
-    const octet = 100 + Math.floor(Math.random() * 150);
     await run('ip', ['link', 'add', 'name', this.bridge, 'type', 'bridge']);
-    await run('ip', ['addr', 'add', `10.213.${octet}.1/24`, 'dev', this.bridge]);
+    await run('ip', ['addr', 'add', `10.213.${this.octet}.1/24`, 'dev', this.bridge]);
     await run('ip', ['link', 'set', this.bridge, 'up']);
   }
 }
