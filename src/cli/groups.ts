@@ -1,5 +1,6 @@
 import type { GroupSpec } from './command.js';
 import { actionGroup } from './commands/action.js';
+import { apiGroup } from './commands/api.js';
 import { activationGroup } from './commands/activation.js';
 import { completeGroup } from './commands/complete-names.js';
 import { completionGroup } from './commands/completion.js';
@@ -18,6 +19,7 @@ export const GROUPS: readonly GroupSpec[] = [
   triggerGroup,
   ruleGroup,
   packageGroup,
+  apiGroup,
   namespaceGroup,
   propertyGroup,
   completionGroup,

@@ -150,6 +150,23 @@ describe('whirl package and namespace', () => {
   });
 });
 
+describe('whirl api', () => {
+  it('routes a base path, path and verb to a web action, lists the route, serves it, and deletes it', async () => {
+    writeFileSync(join(cli.home, 'books.js'), `function main(p) { return { isbn: p.isbn, via: p.__ow_method }; }`);
+    expect((await cli.run(['action', 'create', 'books', join(cli.home, 'books.js'), '--web', 'true'])).code).toBe(ExitCode.OK);
+    const created = await cli.run(['api', 'create', '/lib', '/books/{isbn}', 'get', 'books', '--response-type', 'json']);
+    expect(created.code, created.stderr).toBe(ExitCode.OK);
+    expect(created.stdout).toMatch(/^ok: created API \/lib\/books\/\{isbn\} GET\n.*\/apis\/guest\/lib\/books\/\{isbn\}\n$/);
+    const listed = await cli.json(['api', 'list', '--json']);
+    expect(listed.body).toEqual([expect.objectContaining({ basePath: '/lib', relPath: '/books/{isbn}', operation: 'GET' })]);
+    const served = await fetch(`${world.whirl.url}/apis/guest/lib/books/978-3`);
+    expect(await served.json()).toEqual({ isbn: '978-3', via: 'get' });
+    expect((await cli.run(['api', 'delete', '/lib'])).stdout).toBe('ok: deleted API /lib\n');
+    expect((await cli.json(['api', 'list', '--json'])).body).toEqual([]);
+    expect((await cli.run(['api', 'delete', '/lib'])).code).toBe(ExitCode.NOT_FOUND);
+  });
+});
+
 describe('whirl completion with a server', () => {
   it('completes entity names asked of the API, and nothing when the API is unreachable', async () => {
     // `whirl` on PATH, as an installed bin would be
