@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../src/invoker/pool-decision.js';
-import type { PoolEntry } from '../../../src/invoker/pool-entry.js';
+import { entry } from './pool-fixtures.js';
 
-let seq = 0;
-function entry(p: Partial<PoolEntry>): PoolEntry {
-  return {
-    seq: ++seq,
-    key: 'k',
-    memoryMB: 256,
-    maxConcurrency: 1,
-    container: undefined,
-    initialized: true,
-    inFlight: 0,
-    lastUsed: 0,
-    logChain: Promise.resolve(),
-    removing: false,
-    ...p,
-  };
-}
 const demand = (waiting: number, avgHoldMs: number | undefined) => ({ waiting, avgHoldMs, coldStartMs: 300 });
 
 describe('decide', () => {

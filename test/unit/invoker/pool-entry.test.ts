@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pickEvictions, pickWarm, poolKey, stemKey, type PoolEntry } from '../../../src/invoker/pool-entry.js';
+import { pickEvictions, pickWarm, poolKey, stemKey } from '../../../src/invoker/pool-entry.js';
+import { entry } from './pool-fixtures.js';
 
-let seq = 0;
-function entry(p: Partial<PoolEntry>): PoolEntry {
-  return {
-    seq: ++seq,
-    key: 'k',
-    memoryMB: 256,
-    maxConcurrency: 1,
-    container: undefined,
-    initialized: true,
-    inFlight: 0,
-    lastUsed: 0,
-    logChain: Promise.resolve(),
-    removing: false,
-    ...p,
-  };
-}
 
 describe('poolKey', () => {
   it('separates invoking namespaces and revisions', () => {
