@@ -43,7 +43,7 @@ export const EnvSchema = z.object({
   WHIRL_COUCHDB_PREFIX: z.string().default('whirl_'),
   /** Activation records per `_bulk_docs` request, and the longest a record waits for its batch (ms). */
   WHIRL_RECORD_BATCH_SIZE: int(500),
-  WHIRL_RECORD_BATCH_DELAY_MS: int(0),
+  WHIRL_RECORD_BATCH_DELAY_MS: int(50),
   /** Records buffered before the writer pushes back on invokers (the batch queue is bounded). */
   WHIRL_RECORD_BUFFER_MAX: int(20000),
 

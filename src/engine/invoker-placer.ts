@@ -24,6 +24,10 @@ export class InvokerPlacer {
   /** When each invoker's last heartbeat was sent, on this process's clock (now − ageMs at the read). */
   private heartbeatAt = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
+  /** Memory of `pending`, summed per invoker (kept in step with it: `choose` runs on every invoke). */
+  private readonly pendingMB = new Map<string, number>();
+  /** homeHash per action, so the hot path hashes each action once. */
+  private readonly homes = new Map<string, number>();
   private timer: { cancel(): void } | undefined;
   private stopped = false;
 
@@ -52,23 +56,20 @@ export class InvokerPlacer {
    * shared queue (no live invoker known).
    */
   choose(namespace: string, action: string, memoryMB: number, activationId?: string): string | undefined {
-    const used = new Map<string, number>();
-    for (const p of this.pending.values()) used.set(p.invokerId, (used.get(p.invokerId) ?? 0) + p.memoryMB);
-    const view = this.invokers.map((i) => ({ ...i, freeMB: i.freeMB - (used.get(i.id) ?? 0) }));
-    const id = place(view, homeHash(namespace, action), memoryMB, this.deps.deadMs);
+    const view = this.invokers.map((i) => ({ ...i, freeMB: i.freeMB - (this.pendingMB.get(i.id) ?? 0) }));
+    const id = place(view, this.home(namespace, action), memoryMB, this.deps.deadMs);
     if (id !== undefined) {
-      this.pending.set(activationId ?? `anonymous-${this.deps.clock.now()}-${Math.random()}`, {
-        invokerId: id,
-        memoryMB,
-        at: this.deps.clock.now(),
-      });
+      const key = activationId ?? `anonymous-${this.deps.clock.now()}-${Math.random()}`;
+      this.forget(key);
+      this.pending.set(key, { invokerId: id, memoryMB, at: this.deps.clock.now() });
+      this.pendingMB.set(id, (this.pendingMB.get(id) ?? 0) + memoryMB);
     }
     return id;
   }
 
   /** The activation's completion reached this API process: its memory is free again. */
   completed(activationId: string): void {
-    this.pending.delete(activationId);
+    this.forget(activationId);
   }
 
   /** The last registry read (for tests and metrics). */
@@ -90,8 +91,27 @@ export class InvokerPlacer {
     this.heartbeatAt = new Map(invokers.map((i) => [i.id, now - i.ageMs]));
     for (const [id, p] of this.pending) {
       const beat = this.heartbeatAt.get(p.invokerId);
-      if (beat === undefined || p.at <= beat) this.pending.delete(id);
+      if (beat === undefined || p.at <= beat) this.forget(id);
     }
+  }
+
+  private forget(activationId: string): void {
+    const p = this.pending.get(activationId);
+    if (!p) return;
+    this.pending.delete(activationId);
+    const left = (this.pendingMB.get(p.invokerId) ?? 0) - p.memoryMB;
+    if (left > 0) this.pendingMB.set(p.invokerId, left);
+    else this.pendingMB.delete(p.invokerId);
+  }
+
+  private home(namespace: string, action: string): number {
+    const key = `${namespace}/${action}`;
+    let h = this.homes.get(key);
+    if (h === undefined) {
+      if (this.homes.size >= 10_000) this.homes.clear();
+      this.homes.set(key, (h = homeHash(namespace, action)));
+    }
+    return h;
   }
 
   private schedule(): void {

@@ -81,7 +81,9 @@ export class BullmqActivationQueue implements ActivationQueue {
       closeGraceMs: options.closeGraceMs ?? 5000,
     };
     // One fail-fast connection for publishing activations and completions and for counting.
-    this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs);
+    // Auto-pipelining: the commands issued in one event-loop turn (a burst of publishes, completions) leave in one
+    // write and one round trip; a socket write costs far more than the turn it waits.
+    this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs, { enableAutoPipelining: true });
   }
 
   async publish(msg: ActivationMessage, target?: PublishTarget): Promise<void> {
