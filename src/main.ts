@@ -166,6 +166,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         logger: logger.child({ component: 'compositions' }),
         instanceId: `${instanceId}-compose`,
         pollMs: config.compositions.pollMs,
+        saveDelayMs: config.compositions.saveDelayMs,
       });
       await compositions.start();
       stops.push(() => compositions.stop());

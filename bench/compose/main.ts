@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { bullmqRoundTrip } from '../baseline/bullmq-roundtrip.js';
 import { fmt, percentile } from '../lib/stats.js';
 import { GUEST_KEY, startWhirlProcess } from '../../test/helpers/whirl-process.js';
+import { rawContainerRun } from '../invoke/raw-container.js';
 import { parkedWaits } from './parked-waits.js';
 
 const { values: args } = parseArgs({
@@ -48,6 +49,15 @@ async function sequential(): Promise<void> {
   const redisUrl = need('WHIRL_TEST_REDIS_URL');
   const bull = await bullmqRoundTrip({ redisUrl, n: 200, concurrency: 1 });
   console.log(`\n[baseline] raw BullMQ add→finished: p50 ${fmt(bull.p50)} ms  p99 ${fmt(bull.p99)} ms`);
+  const code = `function main(p) { return new Promise((r) => setTimeout(() => r({ n: (p.n || 0) + 1 }), ${workMs})); }`;
+  const image = process.env.WHIRL_TEST_NODEJS_IMAGE ?? 'whirl/runtime-nodejs:20';
+  let rawStep = Number.NaN;
+  if (args.containers === 'docker') {
+    // The same action called directly in a warm container: the part of a step no engine can remove (the work plus
+    // the runtime and the timer's lateness on this host).
+    rawStep = percentile(await rawContainerRun({ socketPath: need('WHIRL_TEST_DOCKER_SOCKET'), image, n: 100, code }), 50);
+    console.log(`[baseline] the step's action by raw HTTP /run to a warm container: p50 ${fmt(rawStep)} ms → ${steps} steps ≥ ${fmt(steps * rawStep)} ms`);
+  }
   const env = {
     WHIRL_QUEUE: 'bullmq',
     WHIRL_REDIS_URL: redisUrl,
@@ -73,7 +83,6 @@ async function sequential(): Promise<void> {
     return json;
   };
   try {
-    const code = `function main(p) { return new Promise((r) => setTimeout(() => r({ n: (p.n || 0) + 1 }), ${workMs})); }`;
     await call('PUT', '/actions/work?overwrite=true', { exec: { kind: 'nodejs:default', code } });
     const definition = { whirl: '1', root: { type: 'sequence', steps: Array.from({ length: steps }, () => ({ type: 'task', action: 'work' })) } };
     await call('PUT', '/compositions/chain?overwrite=true', { definition });
@@ -89,6 +98,7 @@ async function sequential(): Promise<void> {
     console.log(`\n[whirl] ${steps} sequential tasks × ~${workMs} ms (bullmq + ${args.store} + ${args.containers}), ${runs} runs after a warm-up`);
     console.log(`  end to end: p50 ${fmt(p50)} ms  min ${fmt(Math.min(...walls))} ms  max ${fmt(Math.max(...walls))} ms  (target ≤ 500 ms)`);
     console.log(`  per-step overhead beyond the work: ${fmt((p50 - steps * workMs) / steps)} ms  (raw BullMQ round trip p50 ${fmt(bull.p50)} ms)`);
+    if (!Number.isNaN(rawStep)) console.log(`  per-step overhead beyond the raw /run of the same action: ${fmt((p50 - steps * rawStep) / steps)} ms`);
     await breakdown(call);
   } finally {
     await whirl.stop();

@@ -6,7 +6,7 @@ import { timeEach } from '../lib/stats.js';
  * Baseline: a raw HTTP `/run` to a warm container — dockerode to start it, node:http with keep-alive to call it.
  * No Whirl code on the path.
  */
-export async function rawContainerRun(opts: { socketPath: string; image: string; n: number }): Promise<number[]> {
+export async function rawContainerRun(opts: { socketPath: string; image: string; n: number; code?: string }): Promise<number[]> {
   const docker = new Docker({ socketPath: opts.socketPath });
   const container = await docker.createContainer({
     Image: opts.image,
@@ -33,7 +33,7 @@ export async function rawContainerRun(opts: { socketPath: string; image: string;
       });
     for (let i = 0; ; i++) {
       try {
-        await post('/init', { value: { name: 'noop', main: 'main', code: 'function main(){return {}}', binary: false, env: {} } });
+        await post('/init', { value: { name: 'noop', main: 'main', code: opts.code ?? 'function main(){return {}}', binary: false, env: {} } });
         break;
       } catch (err) {
         if (i > 200) throw err;
@@ -41,7 +41,7 @@ export async function rawContainerRun(opts: { socketPath: string; image: string;
       }
     }
     const body = { value: {}, namespace: 'guest', action_name: '/guest/noop', activation_id: '0'.repeat(32), deadline: String(Date.now() + 60_000) };
-    await timeEach(200, () => post('/run', body)); // warm-up
+    await timeEach(Math.min(200, opts.n), () => post('/run', body)); // warm-up
     const samples = await timeEach(opts.n, () => post('/run', body));
     agent.destroy();
     return samples;

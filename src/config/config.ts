@@ -55,7 +55,7 @@ export interface Config {
     streamRetryMs: number;
   };
   metrics: { enabled: boolean; invokerPort: number };
-  compositions: { pollMs: number };
+  compositions: { pollMs: number; saveDelayMs: number };
   /** Per-namespace throttles; 0 = unlimited (src/engine/throttles). */
   throttles: {
     invocationsPerMinute: number;

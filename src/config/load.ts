@@ -94,7 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       streamRetryMs: e.WHIRL_STREAM_RETRY_MS,
     },
     metrics: { enabled: e.WHIRL_METRICS, invokerPort: e.WHIRL_METRICS_PORT },
-    compositions: { pollMs: e.WHIRL_COMPOSITION_POLL_MS },
+    compositions: { pollMs: e.WHIRL_COMPOSITION_POLL_MS, saveDelayMs: e.WHIRL_COMPOSITION_SAVE_DELAY_MS },
     throttles: {
       invocationsPerMinute: e.WHIRL_THROTTLE_INVOCATIONS_PER_MINUTE,
       concurrentInvocations: e.WHIRL_THROTTLE_CONCURRENT_INVOCATIONS,

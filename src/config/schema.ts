@@ -120,6 +120,8 @@ export const EnvSchema = z.object({
    * best effort; after an engine restart this is how finished steps are found), in ms.
    */
   WHIRL_COMPOSITION_POLL_MS: int(2_000),
+  /** How long a replayable transition's snapshot waits to coalesce with the next ones (ms; docs/compositions.md). */
+  WHIRL_COMPOSITION_SAVE_DELAY_MS: int(20),
 
   /** Print the guest key at startup (the embedded default does). */
   WHIRL_PRINT_KEY: bool(true),

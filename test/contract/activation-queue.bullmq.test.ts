@@ -84,10 +84,13 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
       await queue.close();
       await proxy.down();
     });
+    // The waiting side is another instance (another process in production): its completions travel through Redis.
+    const api = new BullmqActivationQueue({ redisUrl: `redis://127.0.0.1:${proxy.port}`, queueName, logger: recordingLogger() });
+    cleanups.push(() => api.close());
     const seen: string[] = [];
     await queue.consume(async (m) => void seen.push(m.activationId), { invokerId: 'i0', concurrency: 1 });
     const completions: CompletionMessage[] = [];
-    await queue.subscribeCompletions('api-0', (c) => completions.push(c));
+    await api.subscribeCompletions('api-0', (c) => completions.push(c));
     const before = activationMessage();
     await queue.publish(before);
     await eventually('delivered before the outage', () => seen.includes(before.activationId));
@@ -117,6 +120,26 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
         return completions.some((c) => c.activationId === done.activationId);
       },
       10_000,
+    );
+  });
+
+  it('hands a completion to a listener subscribed through the same instance without Redis', async () => {
+    const proxy = new CuttableProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    const queueName = `whirl-test-${randomUUID()}`;
+    cleanups.push(() => deleteQueueKeys(redis.href, queueName));
+    const queue = new BullmqActivationQueue({ redisUrl: `redis://127.0.0.1:${proxy.port}`, queueName, logger: recordingLogger() });
+    cleanups.push(() => queue.close());
+    const completions: CompletionMessage[] = [];
+    await queue.subscribeCompletions('api-0', (c) => completions.push(c));
+    await proxy.down();
+    const done = completionMessage();
+    await queue.publishCompletion('api-0', done);
+    await eventually('delivered in-process while Redis is down', () => completions.some((c) => c.activationId === done.activationId));
+    expect(completions[0]).not.toBe(done); // a copy, as the channel would deliver
+    await expect(queue.publishCompletion('api-1', completionMessage())).rejects.toSatisfy((e) =>
+      isWhirlError(e, 'WHIRL_QUEUE_UNAVAILABLE'),
     );
   });
 

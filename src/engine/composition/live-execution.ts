@@ -19,6 +19,12 @@ export interface CompositionEngineDeps {
   instanceId: string;
   /** How often pending tasks are looked up in the activation store (completions are best effort). */
   pollMs: number;
+  /**
+   * How long a replayable transition's snapshot and history wait before they are written (ms; default 0). Writes
+   * made within the window coalesce into one, and they leave the moment a step completes, when the next step's
+   * publish and pickup are on the critical path. Ordered transitions are written at once (their effects wait).
+   */
+  saveDelayMs?: number;
   random?: () => number;
 }
 

@@ -24,10 +24,18 @@ export function replayable(before: ExecContext, event: ExecEvent, after: ExecCon
   return pending.length === 1 && pending[0] === event.activationId && after.outbox.some((e) => e.type === 'dispatch');
 }
 
+interface Delayed {
+  timer: { cancel(): void };
+  fire(): void;
+  sent: Promise<void>;
+}
+
 export interface WriterDeps {
   executions: ExecutionStore;
   clock: Clock;
   logger: Logger;
+  /** Delay of replayable writes (see CompositionEngineDeps.saveDelayMs). */
+  saveDelayMs?: number;
 }
 
 /**
@@ -41,6 +49,8 @@ export interface WriterDeps {
  * - an *ordered* write (effects wait for it) stores the snapshot before its own entries, so the log never shows a
  *   transition that a crash then undid and the resumed engine took differently; a *replayable* write (see
  *   `replayable`) appends its entries concurrently with the save — a replay writes the same entries.
+ * A replayable write may also wait `saveDelayMs` and go out with the writes that follow within that window (losing
+ * it to a crash loses nothing a replay does not redo); an ordered write, or `idle`, sends what waits at once.
  */
 export class StateWriter {
   private tail: Promise<void> = Promise.resolve();
@@ -49,6 +59,8 @@ export class StateWriter {
   private pending: HistoryRecord[] = [];
   /** The background append of the last ordered write's own entries (the next write waits for it). */
   private historyWrite: Promise<void>;
+  /** A delayed (replayable) write waiting for its timer: `fire` sends it now; `sent` settles with that write. */
+  private delayed: Delayed | undefined;
 
   /** `firstEntries`: the outbox of the snapshot already stored (the initial one, or the one resumed from). */
   constructor(
@@ -67,6 +79,30 @@ export class StateWriter {
     this.pending.push(...entries);
     this.latest = { snapshot, own: entries };
     if (ordered) this.ordered = true;
+    const delayMs = this.deps.saveDelayMs ?? 0;
+    if (ordered || delayMs <= 0) {
+      this.delayed?.fire(); // it goes out with this write (the flush takes everything recorded so far)
+      return this.enqueueFlush();
+    }
+    this.delayed ??= this.delay(delayMs);
+    return this.delayed.sent;
+  }
+
+  private delay(delayMs: number): Delayed {
+    const d = {} as Delayed;
+    d.sent = new Promise<void>((resolve, reject) => {
+      d.fire = () => {
+        if (this.delayed !== d) return;
+        d.timer.cancel();
+        this.delayed = undefined;
+        this.enqueueFlush().then(resolve, reject);
+      };
+    });
+    d.timer = this.deps.clock.setTimeout(() => d.fire(), delayMs);
+    return d;
+  }
+
+  private enqueueFlush(): Promise<void> {
     const step = this.tail.then(() => this.flush());
     this.tail = step.catch(() => {});
     return step;
@@ -83,12 +119,14 @@ export class StateWriter {
 
   /** Every write queued so far has finished (stored or failed), background appends included. */
   async idle(): Promise<void> {
+    this.delayed?.fire();
     await this.tail;
     await this.historyWrite;
   }
 
   /** Entries recorded but not stored (after a failed write); the caller takes over appending them. */
   takeUnwritten(): HistoryRecord[] {
+    this.delayed?.fire();
     this.latest = undefined;
     return this.pending.splice(0);
   }

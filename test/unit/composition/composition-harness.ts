@@ -20,7 +20,9 @@ export const identity = { namespace: 'guest', subject: 'guest', uuid: 'u' };
  * The composition engine on in-memory adapters with a fake invoker: a queue consumer that runs JS functions
  * registered as actions, stores each record, then publishes the completion (as the real invoker does).
  */
-export async function startHarness(opts: { clock?: Clock; executions?: ExecutionStore; pollMs?: number } = {}) {
+export async function startHarness(
+  opts: { clock?: Clock; executions?: ExecutionStore; pollMs?: number; saveDelayMs?: number } = {},
+) {
   const queue = new MemoryActivationQueue({ logger: silentLogger });
   const activations = new MemoryActivationStore();
   const entities = new MemoryEntityStore();
@@ -81,6 +83,7 @@ export async function startHarness(opts: { clock?: Clock; executions?: Execution
       logger: silentLogger,
       instanceId: `engine-${Math.random().toString(16).slice(2)}`,
       pollMs: opts.pollMs ?? 200,
+      ...(opts.saveDelayMs !== undefined ? { saveDelayMs: opts.saveDelayMs } : {}),
     });
   let engine = newEngine();
   await engine.start();

@@ -45,9 +45,9 @@ const succeeded = (id: string) =>
   eventually(async () => ((await h!.executions.get(id))?.status === 'succeeded' ? true : undefined), 15_000);
 
 describe('dispatch concurrent with the snapshot save', () => {
-  it('a sequential chain runs ahead of unsaved snapshots; after a restart every step ran exactly once', async () => {
+  it.each([0, 30])('a sequential chain runs ahead of unsaved snapshots (save delay %i ms); after a restart every step ran exactly once', async (saveDelayMs) => {
     const { store, state } = flakyStore();
-    h = await startHarness({ executions: store, pollMs: 100 });
+    h = await startHarness({ executions: store, pollMs: 100, saveDelayMs });
     await h.action('step', (p) => new Promise((r) => setTimeout(() => r({ n: (p.n ?? 0) + 1 }), 20)));
     const def: CompositionDefinition = { whirl: '1', root: { type: 'repeat', times: 8, do: { type: 'task', action: 'step' } } };
     const { activationId } = await start(def);
