@@ -12,7 +12,8 @@ import type { RoundTripResult } from './bullmq-roundtrip.js';
  *   markers, commits or anything else;
  * - throughput: `n` records produced in batches of 500, timed from the first send to the worker's last receipt.
  *
- * Runs on fresh, uniquely named topics and deletes them afterwards.
+ * Runs on fresh, uniquely named topics and deletes them afterwards. The streams read from the earliest offset: the
+ * topics are new, and `latest` could skip the first record when the group's assignment lands after it (a hang).
  */
 export interface KafkaRoundTripOptions {
   brokers: string[];
@@ -42,12 +43,12 @@ export async function kafkaRoundTrip({ brokers, n }: KafkaRoundTripOptions): Pro
   let allDone: (() => void) | undefined;
   const replies = new Map<string, () => void>();
   try {
-    const workStream = await worker.consume({ topics: [work], mode: 'latest', autocommit: false });
+    const workStream = await worker.consume({ topics: [work], mode: 'earliest', autocommit: false });
     workStream.on('data', (m: Message<Bytes, Bytes, Bytes, Bytes>) => {
       if (replying) void workerProducer.send({ messages: [{ topic: reply, key: m.key, value: m.value }] });
       else if (++received === target) allDone?.();
     });
-    const replyStream = await caller.consume({ topics: [reply], mode: 'latest', autocommit: false });
+    const replyStream = await caller.consume({ topics: [reply], mode: 'earliest', autocommit: false });
     replyStream.on('data', (m: Message<Bytes, Bytes, Bytes, Bytes>) => replies.get(m.key.toString())?.());
 
     // Latency.
