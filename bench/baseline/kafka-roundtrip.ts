@@ -44,8 +44,12 @@ export async function kafkaRoundTrip({ brokers, n }: KafkaRoundTripOptions): Pro
   const replies = new Map<string, () => void>();
   try {
     const workStream = await worker.consume({ topics: [work], mode: 'earliest', autocommit: false });
+    // One produce request at a time per idempotent producer: @platformatic/kafka 1.x gives two concurrent sends to one
+    // partition the same sequence number and the broker silently drops the second as a duplicate (see SendLane). A
+    // reply can reach the caller before its own acknowledgement reaches the worker, so replies are chained.
+    let replyChain: Promise<void> = Promise.resolve();
     workStream.on('data', (m: Message<Bytes, Bytes, Bytes, Bytes>) => {
-      if (replying) void workerProducer.send({ messages: [{ topic: reply, key: m.key, value: m.value }] });
+      if (replying) replyChain = replyChain.then(() => sendWithRetry(workerProducer, { topic: reply, key: m.key, value: m.value }));
       else if (++received === target) allDone?.();
     });
     const replyStream = await caller.consume({ topics: [reply], mode: 'earliest', autocommit: false });
@@ -57,8 +61,8 @@ export async function kafkaRoundTrip({ brokers, n }: KafkaRoundTripOptions): Pro
       const id = randomUUID();
       const t0 = performance.now();
       const answered = new Promise<void>((resolve) => replies.set(id, resolve));
-      await producer.send({ messages: [{ topic: work, key: Buffer.from(id), value: Buffer.from('{}') }] });
-      await answered;
+      await sendWithRetry(producer, { topic: work, key: Buffer.from(id), value: Buffer.from('{}') });
+      await withTimeout(answered, 30_000, `no reply to sample ${i} within 30 s`);
       replies.delete(id);
       if (i >= WARMUP) samples.push(performance.now() - t0);
     }
@@ -91,4 +95,32 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
   return sorted[rank]!;
+}
+
+/**
+ * Fresh topics can refuse the first produce for a moment (leader not known yet); a lost reply would hang the run, so
+ * sends are retried a few times.
+ */
+async function sendWithRetry(
+  producer: Producer<Bytes, Bytes, Bytes, Bytes>,
+  message: { topic: string; key: Bytes; value: Bytes },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await producer.send({ messages: [message] });
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -53,6 +53,8 @@ const MIX: Array<[Op, number]> = [
 interface Memory {
   rss: [number, number];
   heap: [number, number];
+  /** Memory outside the V8 heap that V8 tracks (Buffers, array buffers): where a Buffer leak would show. */
+  external: [number, number];
 }
 
 interface Window {
@@ -61,12 +63,14 @@ interface Window {
   errorSamples: string[];
   /** Heap in use sampled every second, [api, invoker]: a window's minimum approximates the heap after collection. */
   heapSamples: [number[], number[]];
+  externalSamples: [number[], number[]];
 }
 const newWindow = (): Window => ({
   latencies: { invoke: [], async: [], composition: [], webhook: [] },
   errors: 0,
   errorSamples: [],
   heapSamples: [[], []],
+  externalSamples: [[], []],
 });
 
 function need(name: string): string {
@@ -84,14 +88,17 @@ function rssMB(p: WhirlProcess): number {
   }
 }
 
-/** V8 heap in use in MB, from the process's own `/metrics` (prom-client's default metrics). */
-async function heapMB(metricsUrl: string): Promise<number> {
+/** V8 heap in use and external memory in MB, from the process's own `/metrics` (prom-client's default metrics). */
+async function runtimeMB(metricsUrl: string): Promise<{ heap: number; external: number }> {
   try {
     const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5000) })).text();
-    const m = /^whirl_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
-    return m ? Number(m[1]) / 1048576 : Number.NaN;
+    const read = (name: string) => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) / 1048576 : Number.NaN;
+    };
+    return { heap: read('whirl_nodejs_heap_size_used_bytes'), external: read('whirl_nodejs_external_memory_bytes') };
   } catch {
-    return Number.NaN;
+    return { heap: Number.NaN, external: Number.NaN };
   }
 }
 
@@ -135,13 +142,15 @@ async function main(): Promise<void> {
   const heapUrls = [`${api.url}/metrics`, `http://127.0.0.1:${invokerMetricsPort}/metrics`] as const;
   const sampleHeap = async (w: Window) => {
     for (const i of [0, 1] as const) {
-      const mb = await heapMB(heapUrls[i]);
-      if (Number.isFinite(mb)) w.heapSamples[i].push(mb);
+      const mb = await runtimeMB(heapUrls[i]);
+      if (Number.isFinite(mb.heap)) w.heapSamples[i].push(mb.heap);
+      if (Number.isFinite(mb.external)) w.externalSamples[i].push(mb.external);
     }
   };
   const memory = (w: Window): Memory => ({
     rss: [rssMB(api), rssMB(invoker)],
     heap: [Math.min(...w.heapSamples[0]), Math.min(...w.heapSamples[1])],
+    external: [Math.min(...w.externalSamples[0]), Math.min(...w.externalSamples[1])],
   });
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> => {
     const res = await fetch(`${api.url}${path}`, {
@@ -228,7 +237,7 @@ async function main(): Promise<void> {
       return (
         `${String(((i + 1) * windowMs) / 1000).padStart(4)} s  ${(all.length / (windowMs / 1000)).toFixed(1).padStart(6)} req/s  ` +
         `p50 ${fmt(percentile(all, 50))}  p95 ${fmt(percentile(all, 95))}  p99 ${fmt(percentile(all, 99))} ms  ` +
-        `errors ${w.errors}  RSS api ${mem.rss[0].toFixed(0)} invoker ${mem.rss[1].toFixed(0)} MB  heap(min) api ${mem.heap[0].toFixed(0)} invoker ${mem.heap[1].toFixed(0)} MB  [${(['invoke', 'async', 'composition', 'webhook'] as Op[]).map(per).join(', ')}]`
+        `errors ${w.errors}  RSS api ${mem.rss[0].toFixed(0)} invoker ${mem.rss[1].toFixed(0)} MB  heap(min) api ${mem.heap[0].toFixed(0)} invoker ${mem.heap[1].toFixed(0)} MB  external(min) api ${mem.external[0].toFixed(0)} invoker ${mem.external[1].toFixed(0)} MB  [${(['invoke', 'async', 'composition', 'webhook'] as Op[]).map(per).join(', ')}]`
       );
     };
     console.log(`\n[whirl] mixed load; per window: n/p50/p99 ms per kind`);
@@ -276,11 +285,18 @@ function verdict(windows: Array<{ w: Window; mem: Memory }>, accepted: number, m
   const early = windows.slice(1, Math.max(2, half));
   const low = (pick: (m: Memory) => [number, number], i: 0 | 1) => Math.min(...early.map((x) => pick(x.mem)[i]));
   const first: { mem: Memory } = {
-    mem: { rss: [low((m) => m.rss, 0), low((m) => m.rss, 1)], heap: [low((m) => m.heap, 0), low((m) => m.heap, 1)] },
+    mem: {
+      rss: [low((m) => m.rss, 0), low((m) => m.rss, 1)],
+      heap: [low((m) => m.heap, 0), low((m) => m.heap, 1)],
+      external: [low((m) => m.external, 0), low((m) => m.external, 1)],
+    },
   };
   const last = windows[windows.length - 1]!;
-  // Flat: RSS within 25 % + 20 MB, and the window's lowest heap in use (≈ after a collection) within 25 % + 20 MB.
-  const flat = [0, 1].every((i) => last.mem.rss[i]! <= first.mem.rss[i]! * 1.25 + 20 && !(last.mem.heap[i]! > first.mem.heap[i]! * 1.25 + 20));
+  // Flat: RSS within 25 % + 20 MB, and the window's lowest heap in use (≈ after a collection) and external memory
+  // within 25 % + 20 MB.
+  const within = (now: number, ref: number) => !(now > ref * 1.25 + 20);
+  const runtimeFlat = [0, 1].every((i) => within(last.mem.heap[i]!, first.mem.heap[i]!) && within(last.mem.external[i]!, first.mem.external[i]!));
+  const flat = runtimeFlat && [0, 1].every((i) => within(last.mem.rss[i]!, first.mem.rss[i]!));
   const errs = (ws: typeof windows) => ws.reduce((s, x) => s + x.w.errors, 0);
   const firstErrors = errs(windows.slice(0, half));
   const secondErrors = errs(windows.slice(half));
@@ -290,8 +306,13 @@ function verdict(windows: Array<{ w: Window; mem: Memory }>, accepted: number, m
     `\nsummary: ${total} requests ok, ${firstErrors + secondErrors} errors (first half ${firstErrors}, second half ${secondErrors}); ` +
       `${accepted} non-blocking accepted, ${missing} without a record after 60 s; RSS api ${first.mem.rss[0].toFixed(0)} → ${last.mem.rss[0].toFixed(0)} MB, ` +
       `invoker ${first.mem.rss[1].toFixed(0)} → ${last.mem.rss[1].toFixed(0)} MB; heap(min) api ${first.mem.heap[0].toFixed(0)} → ` +
-      `${last.mem.heap[0].toFixed(0)} MB, invoker ${first.mem.heap[1].toFixed(0)} → ${last.mem.heap[1].toFixed(0)} MB`,
+      `${last.mem.heap[0].toFixed(0)} MB, invoker ${first.mem.heap[1].toFixed(0)} → ${last.mem.heap[1].toFixed(0)} MB; external(min) api ` +
+      `${first.mem.external[0].toFixed(0)} → ${last.mem.external[0].toFixed(0)} MB, invoker ${first.mem.external[1].toFixed(0)} → ` +
+      `${last.mem.external[1].toFixed(0)} MB`,
   );
+  if (runtimeFlat && !flat) {
+    console.log('note: RSS grew while the V8 heap and external memory stayed flat: native allocator growth, not a JS or Buffer leak — run longer to see whether it levels off');
+  }
   const pass = flat && noGrowth && missing === 0;
   console.log(`VERDICT: ${pass ? 'PASS' : 'FAIL'} — memory ${flat ? 'flat' : 'GROWING'}, errors ${noGrowth ? 'not growing' : 'GROWING'}, records ${missing === 0 ? 'complete' : `${missing} MISSING`}`);
 }
