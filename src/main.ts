@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { CpuSaturation } from './adapters/host/cpu-saturation.js';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
 import { BullmqActivationQueue } from './adapters/queue/bullmq/bullmq-activation-queue.js';
 import { KafkaActivationQueue } from './adapters/queue/kafka/kafka-activation-queue.js';
@@ -108,12 +110,15 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       stops.push(() => records.close());
       const factory = createContainerFactory(config, logger);
       stops.push(() => factory.close());
+      const cpu = new CpuSaturation();
+      stops.push(async () => cpu.close());
       invoker = new Invoker({
         queue,
         factory,
         records: meteredRecordSink(records, metrics),
         clock,
         logger: logger.child({ component: 'invoker' }),
+        host: { busy: cpu.isBusy, cpus: availableParallelism() },
         options: {
           id: config.invoker.id,
           concurrency: config.invoker.concurrency,

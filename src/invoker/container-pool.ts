@@ -71,6 +71,10 @@ export class ContainerPool {
       stemEnv?: Record<string, string>;
       /** Idle containers are paused after this long (ms); undefined: never. */
       pauseGraceMs?: number;
+      /** Whether the host's CPUs are saturated now (pool-decision.ts); absent: never. */
+      hostBusy?: () => boolean;
+      /** Containers per key that may grow on a saturated host (the CPU count). */
+      busyCapacity?: number;
     },
   ) {
     this.pausing = new PauseControl({
@@ -97,6 +101,7 @@ export class ContainerPool {
         avgHoldMs: this.holdMs.get(key),
         coldStartMs: this.coldStartMs,
         ...(this.deps.prewarm?.length ? { stemKey: stemKey(spec) } : {}),
+        ...(this.deps.hostBusy ? { hostBusy: this.deps.hostBusy(), busyCapacity: this.deps.busyCapacity ?? 1 } : {}),
       });
       switch (d.kind) {
         case 'warm': {

@@ -55,6 +55,8 @@ export class Invoker {
       logger: Logger;
       options: InvokerOptions;
       registry?: InvokerRegistry;
+      /** Whether the host's CPUs are saturated now, and how many there are (container-pool.ts). */
+      host?: { busy: () => boolean; cpus: number };
     },
   ) {
     const o = deps.options;
@@ -67,6 +69,7 @@ export class Invoker {
       namePrefix: containerPrefix(o.id),
       prewarm: prewarmConfigs(o),
       stemEnv: { __OW_API_HOST: o.apiHost },
+      ...(deps.host ? { hostBusy: deps.host.busy, busyCapacity: deps.host.cpus } : {}),
       ...(o.pauseGraceMs !== undefined ? { pauseGraceMs: o.pauseGraceMs } : {}),
     });
     this.presence = deps.registry

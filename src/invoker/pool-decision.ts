@@ -20,7 +20,17 @@ export interface Demand {
   coldStartMs: number;
   /** The stem cells that could serve this key (pool-entry.ts `stemKey`); undefined: none can. */
   stemKey?: string;
+  /** The host's CPUs are saturated (see `FAST_HOLD_MS`). */
+  hostBusy?: boolean;
+  /** Containers a key may have on a saturated host before a fast action stops growing (the CPU count). */
+  busyCapacity?: number;
 }
+
+/**
+ * Below this hold time an action's containers are not what limits its rate on a saturated host: the hold is mostly
+ * the invoker's and the host's own work, which another container does not add (it only costs a cold start's CPU).
+ */
+export const FAST_HOLD_MS = 50;
 
 /**
  * The pool's scheduling rule. Pure.
@@ -30,7 +40,9 @@ export interface Demand {
  * container is started when it is not: a prewarmed stem cell of the same image and memory if there is one, else a
  * new one (evicting least-recently-used idle containers, stem cells included, if the memory budget needs it).
  * Starting a container per concurrent request, as OpenWhisk does, costs a cold start each and, on a small host,
- * makes every container slower: a few busy containers serve more activations per second than many.
+ * makes every container slower: a few busy containers serve more activations per second than many. So while the
+ * host's CPUs are saturated, a fast action (hold < FAST_HOLD_MS) with at least `busyCapacity` of capacity queues
+ * instead of growing; slow actions (waiting on I/O, say) still grow, since their containers are what they wait for.
  */
 export function decide(
   entries: readonly PoolEntry[],
@@ -46,6 +58,7 @@ export function decide(
   if (capacity > 0 && demand.avgHoldMs !== undefined) {
     const expectedWaitMs = ((demand.waiting + 1) * demand.avgHoldMs) / capacity;
     if (expectedWaitMs < demand.coldStartMs) return { kind: 'queue' };
+    if (demand.hostBusy && demand.avgHoldMs < FAST_HOLD_MS && capacity >= (demand.busyCapacity ?? 1)) return { kind: 'queue' };
   }
   const stem = pickStem(entries, demand.stemKey);
   if (stem) return { kind: 'stem', entry: stem };

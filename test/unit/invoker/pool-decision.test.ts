@@ -15,6 +15,15 @@ describe('decide', () => {
   it('starts a container when the queue would take longer than a cold start', () => {
     expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(200, 2))).toEqual({ kind: 'create', evict: [] });
   });
+  it('on a saturated host, a fast action queues once it has busyCapacity containers', () => {
+    const busy = { ...demand(200, 2), hostBusy: true, busyCapacity: 2 };
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, busy).kind).toBe('create');
+    expect(decide([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 'k', 256, 1024, busy)).toEqual({ kind: 'queue' });
+  });
+  it('on a saturated host, a slow action still grows (its containers are what it waits for)', () => {
+    const busy = { ...demand(200, 60), hostBusy: true, busyCapacity: 2 };
+    expect(decide([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 'k', 256, 1024, busy).kind).toBe('create');
+  });
   it('starts a container when nothing is known of the key’s run time', () => {
     expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(0, undefined)).kind).toBe('create');
   });
