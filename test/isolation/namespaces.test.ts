@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, type ErrorCode } from '../../src/errors/codes.js';
+import { eventually } from '../helpers/whirl.js';
 import { startTwoTenants, type Tenant, type TwoTenants } from './tenants.js';
 
 /**
@@ -97,6 +98,9 @@ describe('namespace isolation on every route', () => {
     const exec = await as(alice, 'POST', '/api/v1/namespaces/_/compositions/comp?blocking=true', {});
     expect(exec.status).toBe(200);
     ids.execution = exec.body.activationId;
+    // Records are written in batches after the callers have their answers: wait for the setup's three (the action,
+    // the composition and its task) so the counts compared below are not still rising.
+    await eventually(async () => ((await aliceCount()) === 3 ? true : undefined));
     const doc = await as(alice, 'GET', '/api/v1/openapi.json', undefined);
     ops = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, byMethod]) =>
       Object.keys(byMethod).map((method) => ({ method, path })),
