@@ -229,7 +229,8 @@ export class CompositionEngine {
     // The initial snapshot was stored by `create` (its history is appended by the writer).
     // A replayable transition's effects go first: its write (possibly delayed, state-writer.ts) must not hold up the
     // next step's publish.
-    if (mode === 'ordered') await this.save(live, ctx, true);
+    const write = (ordered: boolean) => live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), ordered);
+    if (mode === 'ordered') await write(true);
     for (const effect of ctx.outbox) {
       if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
       if (effect.type === 'dispatch') {
@@ -237,15 +238,9 @@ export class CompositionEngine {
         void this.dispatch(live, effect.activationId, effect.task);
       }
     }
-    if (mode === 'replayable') void this.save(live, ctx, false);
+    // A failed replayable write is retried by the next one.
+    if (mode === 'replayable') write(false).catch((err: unknown) => this.deps.logger.warn({ err: String(err), executionId: live.doc.id }, 'snapshot save failed'));
     this.maybePark(live, ctx);
-  }
-
-  /** Records the transition with the writer; an ordered save is awaited (and fails the transition), a replayable one is retried by the next. */
-  private async save(live: Live, ctx: ExecContext, ordered: boolean): Promise<void> {
-    const written = live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), ordered);
-    if (ordered) return written;
-    written.catch((err: unknown) => this.deps.logger.warn({ err: String(err), executionId: live.doc.id }, 'snapshot save failed'));
   }
 
   /** Drops an idle execution from memory until its next timer (its snapshot is already stored). */

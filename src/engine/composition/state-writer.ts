@@ -126,7 +126,6 @@ export class StateWriter {
 
   /** Entries recorded but not stored (after a failed write); the caller takes over appending them. */
   takeUnwritten(): HistoryRecord[] {
-    this.delayed?.fire();
     this.latest = undefined;
     return this.pending.splice(0);
   }

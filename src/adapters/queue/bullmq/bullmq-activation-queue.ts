@@ -10,7 +10,7 @@ import type {
 } from '../../../ports/activation-queue.js';
 import type { Logger } from '../../../ports/logger.js';
 import { BullmqConsumer, invokerQueueName, type WorkerSettings } from './bullmq-consumer.js';
-import { completionChannel, subscribeChannel } from './completion-channel.js';
+import { completionChannel, deliver, subscribeChannel } from './completion-channel.js';
 import { RedisLink, asUnavailable } from './redis-link.js';
 
 export interface BullmqActivationQueueOptions {
@@ -118,7 +118,7 @@ export class BullmqActivationQueue implements ActivationQueue {
       // The waiting API process is this one (API and invoker in one process): no round trip through Redis. A copy,
       // as the channel would deliver, so the listener never shares objects with the publisher.
       const raw = JSON.stringify(completion);
-      for (const listener of here) deliverLocally(listener, raw, this.logger);
+      for (const listener of here) queueMicrotask(() => deliver(raw, listener, this.logger));
       return;
     }
     try {
@@ -209,13 +209,3 @@ export class BullmqActivationQueue implements ActivationQueue {
   }
 }
 
-/** Hands a completion to a listener of this process on a later tick, as a message from Redis would arrive. */
-function deliverLocally(listener: (c: CompletionMessage) => void, raw: string, logger: Logger): void {
-  queueMicrotask(() => {
-    try {
-      listener(JSON.parse(raw) as CompletionMessage);
-    } catch (err) {
-      logger.error({ err }, 'completion listener threw');
-    }
-  });
-}

@@ -29,22 +29,26 @@ export async function subscribeChannel(
     throw asUnavailable(err);
   }
   link.client.on('message', (ch: string, raw: string) => {
-    if (ch !== channel) return;
-    let completion: CompletionMessage;
-    try {
-      completion = JSON.parse(raw) as CompletionMessage;
-    } catch (err) {
-      logger.error({ err, channel }, 'malformed completion message');
-      return;
-    }
-    try {
-      listener(completion);
-    } catch (err) {
-      logger.error({ err, activationId: completion.activationId }, 'completion listener threw');
-    }
+    if (ch === channel) deliver(raw, listener, logger);
   });
   let closing: Promise<void> | undefined;
   return {
     close: () => (closing ??= link.close()),
   };
+}
+
+/** Hands one serialised completion to its listener; a malformed message or a throwing listener is logged. */
+export function deliver(raw: string, listener: (c: CompletionMessage) => void, logger: Logger): void {
+  let completion: CompletionMessage;
+  try {
+    completion = JSON.parse(raw) as CompletionMessage;
+  } catch (err) {
+    logger.error({ err }, 'malformed completion message');
+    return;
+  }
+  try {
+    listener(completion);
+  } catch (err) {
+    logger.error({ err, activationId: completion.activationId }, 'completion listener threw');
+  }
 }
