@@ -7,13 +7,15 @@ import type { CompositionDefinition, ExecutionStatus, StepError } from '../domai
  * Contract (test/contract/composition-execution-store.contract.ts):
  * - `create` fails with WHIRL_CONFLICT if the id exists (an execution starts once).
  * - `save` replaces status/snapshot/result of an existing execution (last write wins: one engine owns an execution).
+ *   Entries passed with it are appended as by `appendHistory`, in the same request where the store can (CouchDB:
+ *   one `_bulk_docs`): it resolves only when the update and every entry are stored.
  * - `listActive` returns every execution whose status is `running` (what a restarted engine resumes).
  * - `appendHistory` is idempotent by (id, seq): an entry already stored is kept, not duplicated. `history` returns
  *   entries in `seq` order after `afterSeq`, at most `limit`.
  */
 export interface ExecutionStore {
   create(doc: ExecutionDoc): Promise<void>;
-  save(id: string, update: ExecutionUpdate): Promise<void>;
+  save(id: string, update: ExecutionUpdate, history?: readonly HistoryRecord[]): Promise<void>;
   get(id: string): Promise<ExecutionDoc | undefined>;
   listActive(): Promise<ExecutionDoc[]>;
   appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void>;

@@ -75,5 +75,21 @@ export function executionStoreContract(name: string, open: () => Promise<Executi
       expect((await store.history(doc.id, { afterSeq: 2, limit: 2 })).map((e) => e.seq)).toEqual([3, 4]);
       expect(await store.history('e'.repeat(32), { afterSeq: 0, limit: 10 })).toEqual([]);
     });
+
+    it('save stores the history entries passed with it, idempotent by seq', async () => {
+      const store = await fresh();
+      const doc = executionDoc();
+      await store.create(doc);
+      await store.appendHistory(doc.id, [{ seq: 1, type: 'a' }]);
+      await store.save(doc.id, { status: 'running', snapshot: { n: 1 } }, [{ seq: 1, type: 'a-again' }, { seq: 2, type: 'b' }]);
+      await store.save(doc.id, { status: 'running', snapshot: { n: 2 } }, [{ seq: 3, type: 'c' }]);
+      expect(await store.history(doc.id, { afterSeq: 0, limit: 10 })).toEqual([
+        { seq: 1, type: 'a' },
+        { seq: 2, type: 'b' },
+        { seq: 3, type: 'c' },
+      ]);
+      expect((await store.get(doc.id))?.snapshot).toEqual({ n: 2 });
+      await expect(store.save('0'.repeat(32), { status: 'running', snapshot: {} }, [{ seq: 1 }])).rejects.toMatchObject({ code: 'WHIRL_NOT_FOUND' });
+    });
   });
 }

@@ -5,7 +5,7 @@ import { type ActivationId, newActivationId } from '../../domain/ids.js';
 import type { Subscription } from '../../ports/activation-queue.js';
 import type { ExecutionDoc, HistoryRecord } from '../../ports/execution-store.js';
 import type { InvokeOutcome, InvokeRequest } from '../invoke-service.js';
-import { errorFromRecord, executionRecord, feedsRecord } from './execution-record.js';
+import { ended, errorFromRecord, executionRecord, feedsRecord } from './execution-record.js';
 import type { ExecContext, ExecEvent, Outcome, PendingTask } from './exec-context.js';
 import { initialContext } from './interpreter.js';
 import { type ExecutionActor, startExecutionActor } from './machine.js';
@@ -152,15 +152,18 @@ export class CompositionEngine {
     return this.deps.executions.get(id);
   }
 
-  execution(id: string): Promise<ExecutionDoc | undefined> {
+  /** Reads wait for a transition in progress here, its terminal writes included: a caller reads what it was told. */
+  async execution(id: string): Promise<ExecutionDoc | undefined> {
+    await this.settled(id);
     return this.deps.executions.get(id);
   }
 
-  history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {
+  async history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {
+    await this.settled(id);
     return this.deps.executions.history(id, page);
   }
 
-  /** Waits until the execution has no transition in progress (tests). */
+  /** Waits until the execution has no transition in progress (a finishing one: until its last writes are done). */
   async settled(id: string): Promise<void> {
     await this.live.get(id)?.chain;
   }
@@ -338,39 +341,33 @@ export class CompositionEngine {
    * An execution ended: its last history entries and its activation record (at once, when this engine saw the whole
    * history; else the record is built from the stored log once complete), then the terminal status. In that order a
    * crash leaves it `running`; the resumed engine replays the last event and writes the same record (kept once).
+   * Blocking callers get the record before those writes when it is already known, as a blocking action invoke
+   * answers before its record is stored; a parent execution hears only once everything is stored.
    */
   private async finish(live: Live, ctx: ExecContext): Promise<void> {
-    const end = this.deps.clock.now();
+    const { doc: done, update } = ended(live.doc, ctx, this.deps.clock.now(), live.actor.getPersistedSnapshot());
+    let history = live.recordLog;
+    if (history) this.answer(live, executionRecord(done, history, update.end));
     await live.writer.idle();
     const appended = appendWithRetry(this.deps, live.doc.id, [...live.writer.takeUnwritten(), ...historyEntries(ctx)]);
-    const done = {
-      ...live.doc,
-      status: ctx.status,
-      end,
-      ...(ctx.result !== undefined ? { result: ctx.result } : {}),
-      ...(ctx.error !== undefined ? { error: ctx.error } : {}),
-    };
-    let history = live.recordLog;
     if (!history) {
       await appended;
       history = await this.deps.executions.history(done.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
     }
-    const record = executionRecord(done, history, end);
+    const record = executionRecord(done, history, update.end);
     await Promise.all([appended, this.deps.activations.putBatch([record])]);
-    const { status, result, error } = done;
-    await this.deps.executions.save(done.id, {
-      status,
-      snapshot: live.actor.getPersistedSnapshot(),
-      end,
-      ...(result !== undefined ? { result } : {}),
-      ...(error !== undefined ? { error } : {}),
-    });
+    await this.deps.executions.save(done.id, update);
     for (const t of live.timers.values()) t.cancel();
     live.timers.clear();
     this.live.delete(live.doc.id);
     live.actor.stop();
-    for (const w of live.waiters) w(record);
+    this.answer(live, record);
     this.onRecord(record); // a child execution completes its parent's task
+  }
+
+  private answer(live: Live, record: ActivationRecord): void {
+    for (const w of live.waiters) w(record);
+    live.waiters.clear();
   }
 
   private schedulePoll(): void {

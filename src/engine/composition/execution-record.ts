@@ -1,6 +1,7 @@
 import { type ActivationRecord, type StatusCode, StatusCode as SC, isRecord, makeResponse } from '../../domain/activation.js';
 import type { StepError } from '../../domain/composition.js';
-import type { ExecutionDoc, HistoryRecord } from '../../ports/execution-store.js';
+import type { ExecutionDoc, ExecutionUpdate, HistoryRecord } from '../../ports/execution-store.js';
+import type { ExecContext } from './exec-context.js';
 
 /** Step error name for a finished activation: the action's own `error.name` if it gives one, else by status. */
 export function errorFromRecord(record: ActivationRecord): StepError {
@@ -20,6 +21,21 @@ const STATUS_NAMES: Record<StatusCode, string> = {
   2: 'DeveloperError',
   3: 'WhiskError',
 };
+
+/** An execution that ended with `ctx` at `end`: the document its record is built from, and its terminal save. */
+export function ended(
+  doc: ExecutionDoc,
+  ctx: ExecContext,
+  end: number,
+  snapshot: unknown,
+): { doc: ExecutionDoc; update: ExecutionUpdate & { end: number } } {
+  const outcome = {
+    end,
+    ...(ctx.result !== undefined ? { result: ctx.result } : {}),
+    ...(ctx.error !== undefined ? { error: ctx.error } : {}),
+  };
+  return { doc: { ...doc, status: ctx.status, ...outcome }, update: { status: ctx.status, snapshot, ...outcome } };
+}
 
 /** The history entries `executionRecord` reads (an engine that saw every transition keeps just these in memory). */
 export function feedsRecord(entry: HistoryRecord): boolean {

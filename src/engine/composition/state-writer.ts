@@ -44,11 +44,12 @@ export interface WriterDeps {
  * behind the intermediate snapshots are skipped — their history entries are not).
  *
  * Invariants, so a crash loses no history entry and a resumed execution re-appends exactly what it needs:
- * - a snapshot is saved only after every history entry of the transitions before it is stored (its own entries are
- *   in its outbox and are re-appended on resume, idempotent by seq);
+ * - a snapshot is saved together with every history entry of the transitions before it (the same store request;
+ *   a write resolves only when all of it is stored, and a failed write is retried whole by the next); its own
+ *   entries are in its outbox and are re-appended on resume, idempotent by seq;
  * - an *ordered* write (effects wait for it) stores the snapshot before its own entries, so the log never shows a
  *   transition that a crash then undid and the resumed engine took differently; a *replayable* write (see
- *   `replayable`) appends its entries concurrently with the save — a replay writes the same entries.
+ *   `replayable`) stores its own entries in the same request — a replay writes the same entries.
  * A replayable write may also wait `saveDelayMs` and go out with the writes that follow within that window (losing
  * it to a crash loses nothing a replay does not redo); an ordered write, or `idle`, sends what waits at once.
  */
@@ -139,15 +140,12 @@ export class StateWriter {
     this.latest = undefined;
     this.ordered = false;
     const own = new Set(latest.own.map((e) => e.seq));
+    const update = { status: 'running' as const, snapshot: latest.snapshot };
     try {
-      await appendWithRetry(this.deps, this.id, entries.filter((e) => !own.has(e.seq)));
-      const save = this.deps.executions.save(this.id, { status: 'running', snapshot: latest.snapshot });
-      if (ordered) {
-        await save;
-        this.historyWrite = appendWithRetry(this.deps, this.id, latest.own);
-      } else {
-        await Promise.all([save, appendWithRetry(this.deps, this.id, latest.own)]);
-      }
+      // One store request: the snapshot with the entries before it (and, replayable, its own).
+      const earlier = entries.filter((e) => !own.has(e.seq));
+      await this.deps.executions.save(this.id, update, ordered ? earlier : entries);
+      if (ordered) this.historyWrite = appendWithRetry(this.deps, this.id, latest.own);
     } catch (err) {
       this.pending.unshift(...entries);
       this.latest ??= latest;

@@ -127,6 +127,7 @@ export async function startHarness(
         blocking: true,
         waitMs: 20_000,
       });
+      await engine.settled(out.activationId); // the caller hears before the terminal writes
       const history = await executions.history(out.activationId, { afterSeq: 0, limit: 100_000 });
       return { ...out, history, doc: await executions.get(out.activationId) };
     },

@@ -17,12 +17,12 @@ function flakyStore() {
   const state = { failSaves: false, failed: 0 };
   const store: ExecutionStore = {
     create: (doc) => inner.create(doc),
-    save: async (id, update) => {
+    save: async (id, update, history) => {
       if (state.failSaves && update.status === 'running') {
         state.failed++;
         throw new Error('store down');
       }
-      return inner.save(id, update);
+      return inner.save(id, update, history);
     },
     get: (id) => inner.get(id),
     listActive: () => inner.listActive(),

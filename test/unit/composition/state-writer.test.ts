@@ -34,9 +34,9 @@ async function countingStore() {
   const calls = { saves: [] as unknown[], appends: 0 };
   const save = store.save.bind(store);
   const append = store.appendHistory.bind(store);
-  store.save = async (id, update) => {
+  store.save = async (id, update, history) => {
     calls.saves.push(update.snapshot);
-    return save(id, update);
+    return save(id, update, history);
   };
   store.appendHistory = async (id, entries) => {
     calls.appends++;
@@ -59,6 +59,7 @@ describe('StateWriter save delay', () => {
     advance(20);
     await Promise.all(writes);
     expect(calls.saves).toEqual([3]);
+    expect(calls.appends).toBe(0); // the entries went with the snapshot: one store request
     expect((await store.history('x', { afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 

@@ -37,21 +37,31 @@ export class CouchExecutionStore implements ExecutionStore {
     }
   }
 
-  async save(id: string, update: ExecutionUpdate): Promise<void> {
+  /** The document and the history entries go in one `_bulk_docs`: one request per engine write. */
+  async save(id: string, update: ExecutionUpdate, history: readonly HistoryRecord[] = []): Promise<void> {
+    let entries = history;
     for (let attempt = 0; ; attempt++) {
       const base = this.written.get(id) ?? (await this.fetch(id))?.raw;
       if (!base) throw new WhirlError('WHIRL_NOT_FOUND');
       const next = { ...base, ...update, _id: docId(id) };
+      let res: BulkResult[];
       try {
-        const res = await this.db.insert(next);
-        this.written.set(id, { ...next, _rev: res.rev });
-        if (update.status !== 'running') this.written.delete(id);
-        return;
+        res = await this.db.bulk({ docs: [next, ...historyDocs(id, entries)] });
       } catch (e) {
-        // A stale cached revision (another process touched it, or a lost response): refetch once, then give up.
         this.written.delete(id);
-        if (statusOf(e) !== 409 || attempt > 0) throw storeUnavailable(e);
+        throw storeUnavailable(e);
       }
+      const [own, ...rest] = res;
+      if (own?.rev) {
+        this.written.set(id, { ...next, _rev: own.rev });
+        if (update.status !== 'running') this.written.delete(id);
+        return historyFailure(rest);
+      }
+      // A stale cached revision (another process touched it, or a lost response): refetch once, then give up.
+      this.written.delete(id);
+      if (own?.error !== 'conflict' || attempt > 0) throw storeUnavailable(new Error(`execution save failed: ${own?.error}`));
+      historyFailure(rest);
+      entries = []; // stored (or already there) in the first attempt
     }
   }
 
@@ -71,9 +81,7 @@ export class CouchExecutionStore implements ExecutionStore {
   async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
     if (entries.length === 0) return;
     try {
-      const res = await this.db.bulk({ docs: entries.map((e) => ({ _id: historyId(id, e.seq), entry: e })) });
-      const failed = res.filter((r) => r.error && r.error !== 'conflict');
-      if (failed.length > 0) throw new Error(`history append failed: ${failed[0]?.error}`);
+      historyFailure(await this.db.bulk({ docs: historyDocs(id, entries) }));
     } catch (e) {
       throw storeUnavailable(e);
     }
@@ -104,6 +112,22 @@ export class CouchExecutionStore implements ExecutionStore {
       throw storeUnavailable(e);
     }
   }
+}
+
+/** One document's outcome in a `_bulk_docs` answer. */
+interface BulkResult {
+  rev?: string;
+  error?: string;
+}
+
+function historyDocs(id: string, entries: readonly HistoryRecord[]): Array<Record<string, unknown>> {
+  return entries.map((e) => ({ _id: historyId(id, e.seq), entry: e }));
+}
+
+/** Throws if a history document failed to store: `conflict` means it already was (appends are idempotent). */
+function historyFailure(results: readonly BulkResult[]): void {
+  const failed = results.find((r) => r.error && r.error !== 'conflict');
+  if (failed) throw storeUnavailable(new Error(`history append failed: ${failed.error}`));
 }
 
 function toDoc(raw: Record<string, unknown>): ExecutionDoc {

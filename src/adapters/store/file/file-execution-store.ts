@@ -56,11 +56,12 @@ export class FileExecutionStore implements ExecutionStore {
     await this.mem.create(doc);
   }
 
-  async save(id: string, update: ExecutionUpdate): Promise<void> {
+  async save(id: string, update: ExecutionUpdate, history: readonly HistoryRecord[] = []): Promise<void> {
     const doc = await this.mem.get(id);
     if (!doc) return this.mem.save(id, update); // rejects with WHIRL_NOT_FOUND
-    await this.log.append(`${docLine({ ...doc, ...update })}\n`);
-    await this.mem.save(id, update);
+    const fresh = this.unseen(id, history);
+    await this.log.append(`${docLine({ ...doc, ...update })}\n${this.historyLines(id, fresh)}`);
+    await this.mem.save(id, update, fresh);
   }
 
   get(id: string): Promise<ExecutionDoc | undefined> {
@@ -72,13 +73,23 @@ export class FileExecutionStore implements ExecutionStore {
   }
 
   async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
+    const fresh = this.unseen(id, entries);
+    if (fresh.length === 0) return;
+    await this.log.append(this.historyLines(id, fresh));
+    await this.mem.appendHistory(id, fresh);
+  }
+
+  private unseen(id: string, entries: readonly HistoryRecord[]): HistoryRecord[] {
+    const known = this.seqs.get(id);
+    return known ? entries.filter((e) => !known.has(e.seq)) : [...entries];
+  }
+
+  /** The log lines of entries about to be appended, marked known (a failed append fails every later one too). */
+  private historyLines(id: string, fresh: readonly HistoryRecord[]): string {
     let known = this.seqs.get(id);
     if (!known) this.seqs.set(id, (known = new Set()));
-    const fresh = entries.filter((e) => !known.has(e.seq));
-    if (fresh.length === 0) return;
-    await this.log.append(fresh.map((e) => `${historyLine(id, e)}\n`).join(''));
     for (const e of fresh) known.add(e.seq);
-    await this.mem.appendHistory(id, fresh);
+    return fresh.map((e) => `${historyLine(id, e)}\n`).join('');
   }
 
   history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {

@@ -11,10 +11,11 @@ export class MemoryExecutionStore implements ExecutionStore {
     this.docs.set(doc.id, structuredClone(doc));
   }
 
-  async save(id: string, update: ExecutionUpdate): Promise<void> {
+  async save(id: string, update: ExecutionUpdate, history: readonly HistoryRecord[] = []): Promise<void> {
     const doc = this.docs.get(id);
     if (!doc) throw new WhirlError('WHIRL_NOT_FOUND');
     this.docs.set(id, { ...doc, ...structuredClone(update) });
+    this.append(id, history);
   }
 
   async get(id: string): Promise<ExecutionDoc | undefined> {
@@ -27,6 +28,10 @@ export class MemoryExecutionStore implements ExecutionStore {
   }
 
   async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
+    this.append(id, entries);
+  }
+
+  private append(id: string, entries: readonly HistoryRecord[]): void {
     let log = this.logs.get(id);
     if (!log) this.logs.set(id, (log = new Map()));
     for (const e of entries) if (!log.has(e.seq)) log.set(e.seq, structuredClone(e));
