@@ -59,7 +59,7 @@ class CuttableProxy {
   }
 }
 
-describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
+describeWith(['redis'], 'BullmqActivationQueue on Redis', () => {
   const redis = new URL(serviceUrl('redis') ?? 'redis://127.0.0.1:6379');
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -162,5 +162,28 @@ describeWith(['redis'], 'BullmqActivationQueue under a Redis outage', () => {
     const started = Date.now();
     await queue.close();
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('sends one turn of publishes and of completions together, and every one arrives once', async () => {
+    const queueName = `whirl-test-${randomUUID()}`;
+    cleanups.push(() => deleteQueueKeys(redis.href, queueName));
+    const invoker = new BullmqActivationQueue({ redisUrl: redis.href, queueName, logger: recordingLogger() });
+    const api = new BullmqActivationQueue({ redisUrl: redis.href, queueName, logger: recordingLogger() });
+    cleanups.push(() => invoker.close(), () => api.close());
+    const seen: string[] = [];
+    await invoker.consume(async (m) => void seen.push(m.activationId), { invokerId: 'i0', concurrency: 8 });
+    const completions: CompletionMessage[] = [];
+    await api.subscribeCompletions('api-0', (c) => completions.push(c));
+    const msgs = Array.from({ length: 40 }, () => activationMessage());
+    await Promise.all(msgs.map((m) => api.publish(m))); // one turn: one pipelined write
+    await eventually('all delivered', () => seen.length === msgs.length);
+    expect(new Set(seen)).toEqual(new Set(msgs.map((m) => m.activationId)));
+    const done = Array.from({ length: 25 }, () => completionMessage());
+    await Promise.all(done.map((c) => invoker.publishCompletion('api-0', c))); // one PUBLISH carrying all 25
+    await eventually('all completions', () => completions.length === done.length);
+    expect(completions).toEqual(done);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toHaveLength(msgs.length);
+    expect(completions).toHaveLength(done.length);
   });
 });

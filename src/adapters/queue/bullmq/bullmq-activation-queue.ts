@@ -12,6 +12,7 @@ import type { Logger } from '../../../ports/logger.js';
 import { BullmqConsumer, invokerQueueName, type WorkerSettings } from './bullmq-consumer.js';
 import { completionChannel, deliver, subscribeChannel } from './completion-channel.js';
 import { RedisLink, asUnavailable } from './redis-link.js';
+import { TurnBatch } from './turn-batch.js';
 
 export interface BullmqActivationQueueOptions {
   redisUrl: string;
@@ -47,7 +48,9 @@ const COMPLETED_JOBS_KEPT = { age: 3600, count: 10_000 };
  * pub/sub on `<queueName>:done:<instanceId>`: one PUBLISH per completion, no polling, no stream to trim.
  *
  * Hot path: `publish` is one Lua call on an already-open connection; a consumer fetches its next job in the same
- * call that completes the previous one (BullMQ's moveToFinished + fetch next).
+ * call that completes the previous one (BullMQ's moveToFinished + fetch next). Publishes, and completions, made in
+ * the same event-loop turn go out together (turn-batch.ts): one pipelined write of BullMQ adds (`addBulk`), one
+ * PUBLISH carrying a JSON array of completions per API process.
  */
 export class BullmqActivationQueue implements ActivationQueue {
   readonly queueName: string;
@@ -65,6 +68,10 @@ export class BullmqActivationQueue implements ActivationQueue {
   /** Completion listeners subscribed through this instance, by instance id: their completions skip Redis. */
   private readonly local = new Map<string, Set<(c: CompletionMessage) => void>>();
   private closing: Promise<void> | undefined;
+  private readonly adds = new TurnBatch<Queue<ActivationMessage, void>, ActivationMessage>(addJobs);
+  private readonly replies = new TurnBatch<string, CompletionMessage>((replyTo, completions) =>
+    this.sendCompletions(replyTo, completions),
+  );
 
   constructor(options: BullmqActivationQueueOptions) {
     if (options.queueName.includes('{') || options.queueName.length === 0) {
@@ -93,7 +100,7 @@ export class BullmqActivationQueue implements ActivationQueue {
     try {
       const shared = this.queue && this.producer.isReady() ? this.queue : await this.openQueue();
       const queue = target?.invokerId === undefined ? shared : this.targetQueue(target.invokerId);
-      await queue.add(JOB_NAME, msg, { jobId: msg.activationId });
+      await this.adds.submit(queue, msg);
     } catch (err) {
       throw asUnavailable(err);
     }
@@ -121,9 +128,15 @@ export class BullmqActivationQueue implements ActivationQueue {
       for (const listener of here) queueMicrotask(() => deliver(raw, listener, this.logger));
       return;
     }
+    return this.replies.submit(replyTo, completion);
+  }
+
+  /** One PUBLISH: a lone completion as an object, several as an array (completion-channel.ts reads both). */
+  private async sendCompletions(replyTo: string, completions: CompletionMessage[]): Promise<void> {
     try {
       if (!this.producer.isReady()) await this.producer.ready();
-      await this.producer.client.publish(completionChannel(this.queueName, replyTo), JSON.stringify(completion));
+      const payload = JSON.stringify(completions.length === 1 ? completions[0] : completions);
+      await this.producer.client.publish(completionChannel(this.queueName, replyTo), payload);
     } catch (err) {
       throw asUnavailable(err);
     }
@@ -209,3 +222,11 @@ export class BullmqActivationQueue implements ActivationQueue {
   }
 }
 
+/** The adds of one turn: a lone one as before, several as one pipelined write (`addBulk`). Same job options. */
+async function addJobs(queue: Queue<ActivationMessage, void>, msgs: ActivationMessage[]): Promise<void> {
+  if (msgs.length === 1) {
+    await queue.add(JOB_NAME, msgs[0]!, { jobId: msgs[0]!.activationId });
+    return;
+  }
+  await queue.addBulk(msgs.map((msg) => ({ name: JOB_NAME, data: msg, opts: { jobId: msg.activationId } })));
+}

@@ -37,18 +37,23 @@ export async function subscribeChannel(
   };
 }
 
-/** Hands one serialised completion to its listener; a malformed message or a throwing listener is logged. */
+/**
+ * Hands a serialised completion — or an array of them, as a publisher that batched one turn's completions sends —
+ * to the listener; a malformed message or a throwing listener is logged.
+ */
 export function deliver(raw: string, listener: (c: CompletionMessage) => void, logger: Logger): void {
-  let completion: CompletionMessage;
+  let parsed: CompletionMessage | CompletionMessage[];
   try {
-    completion = JSON.parse(raw) as CompletionMessage;
+    parsed = JSON.parse(raw) as CompletionMessage | CompletionMessage[];
   } catch (err) {
     logger.error({ err }, 'malformed completion message');
     return;
   }
-  try {
-    listener(completion);
-  } catch (err) {
-    logger.error({ err, activationId: completion.activationId }, 'completion listener threw');
+  for (const completion of Array.isArray(parsed) ? parsed : [parsed]) {
+    try {
+      listener(completion);
+    } catch (err) {
+      logger.error({ err, activationId: completion.activationId }, 'completion listener threw');
+    }
   }
 }
