@@ -18,6 +18,12 @@ export interface RoundTripOptions {
   n: number;
   /** Worker concurrency. */
   concurrency: number;
+  /**
+   * Idle time before each latency sample (ms; default 0, back to back). Between a composition's steps Redis and the
+   * worker sit idle for the length of the action, and waking an idle process costs more than a busy one on some
+   * hosts (a virtual CPU that halted), so the per-step floor is the round trip measured after that idle time.
+   */
+  idleMs?: number;
 }
 
 export interface RoundTripResult {
@@ -31,7 +37,7 @@ export interface RoundTripResult {
 const WARMUP = 20;
 const BULK = 500;
 
-export async function bullmqRoundTrip({ redisUrl, n, concurrency }: RoundTripOptions): Promise<RoundTripResult> {
+export async function bullmqRoundTrip({ redisUrl, n, concurrency, idleMs = 0 }: RoundTripOptions): Promise<RoundTripResult> {
   const name = `whirl-bench-${randomUUID()}`;
   const queue = new Queue(name, { connection: { url: redisUrl } });
   const events = new QueueEvents(name, { connection: { url: redisUrl } });
@@ -52,6 +58,7 @@ export async function bullmqRoundTrip({ redisUrl, n, concurrency }: RoundTripOpt
     // completion before that lookup would make it throw.
     const samples: number[] = [];
     for (let i = 0; i < WARMUP + n; i++) {
+      if (idleMs > 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
       const t0 = performance.now();
       const job = await queue.add('noop', {});
       await job.waitUntilFinished(events);
