@@ -2,7 +2,7 @@
  * bench/compose — the composition engine against bare baselines measured in the same run.
  *
  *   WHIRL_TEST_REDIS_URL=… WHIRL_TEST_COUCHDB_URL=… WHIRL_TEST_DOCKER_SOCKET=… npx tsx bench/compose/main.ts \
- *     [--steps 40] [--work-ms 10] [--runs 5] [--parked 10000] [--park-ms 5000]
+ *     [--steps 40] [--work-ms 10] [--work sleep|spin] [--runs 5] [--parked 10000] [--park-ms 5000]
  *
  * 1. A sequential composition of `steps` tasks, each ~`work-ms` of work, end to end through the full production
  *    path (API → BullMQ → invoker → Docker → CouchDB records), blocking invoke; per-step overhead beside the raw
