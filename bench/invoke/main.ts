@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { bareChain } from '../baseline/bare-chain.js';
 import { bullmqRoundTrip } from '../baseline/bullmq-roundtrip.js';
 import { kafkaRoundTrip } from '../baseline/kafka-roundtrip.js';
 import { fmt, percentile, pool, timeEach } from '../lib/stats.js';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
 
   let bull = { p50: Number.NaN, p99: Number.NaN, throughputPerSec: Number.NaN };
   let rawP50 = Number.NaN;
+  let bareP50 = Number.NaN;
   if (!args['skip-baselines']) {
     if (kafka) {
       console.log('\n[baseline] raw Kafka produce→consume→reply→consume round trip (@platformatic/kafka, acks=all)');
@@ -69,6 +71,13 @@ async function main(): Promise<void> {
     const raw = await rawContainerRun({ socketPath: dockerSocket, image, n: latencyN });
     rawP50 = percentile(raw, 50);
     console.log(`  p50 ${fmt(rawP50)} ms  p99 ${fmt(percentile(raw, 99))} ms`);
+    if (!kafka) {
+      console.log('\n[baseline] bare chain: client → bare HTTP server → BullMQ → bare worker → /run → Redis PUBLISH → server → client');
+      console.log('  (separate processes, the same ten hops as the split topology, no Whirl code: bench/baseline/bare-chain.ts)');
+      const chain = await bareChain({ redisUrl, socketPath: dockerSocket, image, n: latencyN });
+      bareP50 = percentile(chain, 50);
+      console.log(`  p50 ${fmt(bareP50)} ms  p99 ${fmt(percentile(chain, 99))} ms  = ${(bareP50 / (bull.p50 + rawP50)).toFixed(2)}× (raw BullMQ + raw /run)`);
+    }
   }
   console.log(`\n[whirl] queue=${args.queue} store=${args.store} containers=${args.containers} action concurrency=${actionConcurrency}`);
 
@@ -130,6 +139,7 @@ async function main(): Promise<void> {
     console.log(
       `  ratio p50 / (raw ${queueLabel} p50 + raw /run p50) = ${(p50 / (bull.p50 + rawP50)).toFixed(2)}×  (target ≤ 2×, i.e. ≤ ${fmt(target)} ms)`,
     );
+    if (!Number.isNaN(bareP50)) console.log(`  ratio p50 / bare chain p50 = ${(p50 / bareP50).toFixed(2)}×  (what Whirl's own work adds to the hops)`);
 
     console.log(`\n[whirl] non-blocking throughput, every record stored: ${throughputN} invokes, ${clients} clients`);
     // Stored records are counted from the CouchDB database's doc_count: cheap, and it does not make the CouchDB-protocol

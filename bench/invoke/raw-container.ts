@@ -6,18 +6,31 @@ import { timeEach } from '../lib/stats.js';
  * Baseline: a raw HTTP `/run` to a warm container — dockerode to start it, node:http with keep-alive to call it.
  * No Whirl code on the path.
  */
-export async function rawContainerRun(opts: { socketPath: string; image: string; n: number; code?: string }): Promise<number[]> {
+export interface RawContainer {
+  /** The container's bridge address (the runtime listens on port 8080). */
+  ip: string;
+  /** POSTs a JSON body over a keep-alive node:http connection; rejects unless 200. */
+  post(path: string, body: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a container of `image` and `/init`s `code` (default: a noop). No Whirl code on the path. */
+export async function startRawContainer(opts: { socketPath: string; image: string; code?: string; name?: string }): Promise<RawContainer> {
   const docker = new Docker({ socketPath: opts.socketPath });
   const container = await docker.createContainer({
     Image: opts.image,
-    name: `whirl-bench-raw-${process.pid}`,
+    name: opts.name ?? `whirl-bench-raw-${process.pid}`,
     HostConfig: { Memory: 256 * 1024 * 1024, NetworkMode: 'bridge' },
   });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const stop = async () => {
+    agent.destroy();
+    await container.remove({ force: true }).catch(() => undefined);
+  };
   try {
     await container.start();
     const info = await container.inspect();
     const ip = info.NetworkSettings.IPAddress;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const post = (path: string, body: unknown) =>
       new Promise<void>((resolve, reject) => {
         const data = JSON.stringify(body);
@@ -40,12 +53,22 @@ export async function rawContainerRun(opts: { socketPath: string; image: string;
         await new Promise((r) => setTimeout(r, 10));
       }
     }
-    const body = { value: {}, namespace: 'guest', action_name: '/guest/noop', activation_id: '0'.repeat(32), deadline: String(Date.now() + 60_000) };
-    await timeEach(Math.min(200, opts.n), () => post('/run', body)); // warm-up
-    const samples = await timeEach(opts.n, () => post('/run', body));
-    agent.destroy();
-    return samples;
+    return { ip, post, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The `/run` body every baseline sends. */
+export const RUN_BODY = { value: {}, namespace: 'guest', action_name: '/guest/noop', activation_id: '0'.repeat(32), deadline: String(Date.now() + 3_600_000) };
+
+export async function rawContainerRun(opts: { socketPath: string; image: string; n: number; code?: string }): Promise<number[]> {
+  const c = await startRawContainer(opts);
+  try {
+    await timeEach(Math.min(200, opts.n), () => c.post('/run', RUN_BODY)); // warm-up
+    return await timeEach(opts.n, () => c.post('/run', RUN_BODY));
   } finally {
-    await container.remove({ force: true }).catch(() => undefined);
+    await c.stop();
   }
 }

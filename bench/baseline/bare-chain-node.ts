@@ -1,0 +1,91 @@
+/**
+ * One process of the bare chain (bare-chain.ts): `api` or `invoker`, chosen by argv[2]. Only raw libraries — node:http,
+ * BullMQ, ioredis — and no Whirl code, so the chain measures what the hops themselves cost on this host.
+ *
+ * - api: an HTTP server; each POST adds a BullMQ job and answers when its completion arrives on a Redis channel.
+ * - invoker: a BullMQ Worker whose processor POSTs `/run` to the warm container and PUBLISHes the result.
+ *
+ * Env: BARE_REDIS_URL, BARE_QUEUE; api: BARE_PORT; invoker: BARE_CONTAINER_IP. Prints `ready` when listening.
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+const redisUrl = process.env.BARE_REDIS_URL!;
+const queueName = process.env.BARE_QUEUE!;
+const channel = `${queueName}:done`;
+
+async function api(): Promise<void> {
+  const queue = new Queue(queueName, { connection: { url: redisUrl } });
+  const sub = new Redis(redisUrl);
+  const waiters = new Map<string, (body: string) => void>();
+  await sub.subscribe(channel);
+  sub.on('message', (_ch: string, raw: string) => {
+    const { id, result } = JSON.parse(raw) as { id: string; result: unknown };
+    waiters.get(id)?.(JSON.stringify(result));
+  });
+  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const id = randomUUID().replace(/-/g, '');
+      waiters.set(id, (body) => {
+        waiters.delete(id);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      });
+      const params = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString()) : {};
+      queue.add('a', { params }, { jobId: id, removeOnComplete: true }).catch((err: unknown) => {
+        waiters.delete(id);
+        res.writeHead(500).end(String(err));
+      });
+    });
+  });
+  await queue.waitUntilReady();
+  server.listen(Number(process.env.BARE_PORT), '127.0.0.1', () => console.log('ready'));
+}
+
+async function invoker(): Promise<void> {
+  const pub = new Redis(redisUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const run = (params: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const data = JSON.stringify({ value: params, activation_id: '0'.repeat(32) });
+      const req = http.request(
+        {
+          host: process.env.BARE_CONTAINER_IP,
+          port: 8080,
+          path: '/run',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve(body ? JSON.parse(body) : {}));
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+  const worker = new Worker(
+    queueName,
+    async (job) => {
+      const result = await run((job.data as { params: unknown }).params);
+      await pub.publish(channel, JSON.stringify({ id: job.id, result }));
+    },
+    { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
+  );
+  await worker.waitUntilReady();
+  console.log('ready');
+}
+
+const role = process.argv[2];
+(role === 'api' ? api() : role === 'invoker' ? invoker() : Promise.reject(new Error(`unknown role ${role}`))).catch(
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
