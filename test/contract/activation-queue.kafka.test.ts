@@ -8,7 +8,8 @@ import { PartitionProgress } from '../../src/adapters/queue/kafka/partition-prog
 import type { ActivationQueue } from '../../src/ports/activation-queue.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { activationQueueContract, type DoomedConsumer } from './activation-queue.contract.js';
-import { closedPort, startDoomedProcess } from './doomed-process.js';
+import { freePort as closedPort } from '../helpers/whirl-process.js';
+import { startDoomedProcess } from './doomed-process.js';
 
 /** The shared ActivationQueue contract on a real Kafka broker, plus the adapter's pure rules. */
 

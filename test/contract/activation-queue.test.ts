@@ -5,7 +5,8 @@ import { MemoryActivationQueue } from '../../src/adapters/queue/memory/memory-ac
 import type { ActivationQueue } from '../../src/ports/activation-queue.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { activationQueueContract, type DoomedConsumer } from './activation-queue.contract.js';
-import { closedPort, startDoomedProcess } from './doomed-process.js';
+import { freePort as closedPort } from '../helpers/whirl-process.js';
+import { startDoomedProcess } from './doomed-process.js';
 import { deferred, deleteQueueKeys as deleteKeys } from './activation-queue.support.js';
 
 activationQueueContract('memory', async (logger) => new MemoryActivationQueue({ logger }), {

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { DoomedConsumer } from './activation-queue.contract.js';
 import { deferred } from './activation-queue.support.js';
@@ -35,14 +34,4 @@ export async function startDoomedProcess(fixture: string, args: string[]): Promi
     throw err;
   }
   return { received: received.promise, kill };
-}
-
-/** A port nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

@@ -9,6 +9,7 @@ import { CouchActivationStore, CouchEntityStore } from '../../src/adapters/store
 import { FileActivationStore, FileEntityStore } from '../../src/adapters/store/file/index.js';
 import { MemoryActivationStore, MemoryEntityStore } from '../../src/adapters/store/memory/index.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
+import { freePort } from '../helpers/whirl-process.js';
 import { activationStoreContract, testRecord } from './activation-store.contract.js';
 import { entityStoreContract, expectCode, testDoc, uniqueNamespace } from './entity-store.contract.js';
 
@@ -107,11 +108,7 @@ async function cuttableProxy(target: URL): Promise<{ url: string; cut(): Promise
 }
 
 async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 describeWith(['couchdb'], 'CouchDB stores', () => {

@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +12,7 @@ import type { ActivationMessage } from '../../src/domain/activation-message.js';
 import type { Delivery } from '../../src/ports/activation-queue.js';
 import { activationMessage, eventually, recordingLogger, sleep } from '../contract/activation-queue.support.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
+import { freePort } from '../helpers/whirl-process.js';
 
 /**
  * What Kafka must not lose: activations queued while the broker restarts, and the work of a consumer killed with
@@ -132,11 +132,3 @@ async function startBatchChild(brokers: string[], queueName: string, concurrency
   return { applied, hung, kill };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
