@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { containerRunner, runRole } from './bare-run.js';
 
 const redisUrl = process.env.BARE_REDIS_URL!;
 const queueName = process.env.BARE_QUEUE!;
@@ -47,33 +48,11 @@ async function api(): Promise<void> {
 
 async function invoker(): Promise<void> {
   const pub = new Redis(redisUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const run = (params: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      const data = JSON.stringify({ value: params, activation_id: '0'.repeat(32) });
-      const req = http.request(
-        {
-          host: process.env.BARE_CONTAINER_IP,
-          port: 8080,
-          path: '/run',
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve(body ? JSON.parse(body) : {}));
-        },
-      );
-      req.on('error', reject);
-      req.end(data);
-    });
+  const run = containerRunner(process.env.BARE_CONTAINER_IP!);
   const worker = new Worker(
     queueName,
     async (job) => {
-      const result = await run((job.data as { params: unknown }).params);
+      const result = JSON.parse(await run((job.data as { params: unknown }).params)) as unknown;
       await pub.publish(channel, JSON.stringify({ id: job.id, result }));
     },
     { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
@@ -82,10 +61,4 @@ async function invoker(): Promise<void> {
   console.log('ready');
 }
 
-const role = process.argv[2];
-(role === 'api' ? api() : role === 'invoker' ? invoker() : Promise.reject(new Error(`unknown role ${role}`))).catch(
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runRole({ api, invoker });

@@ -71,12 +71,23 @@ async function main(): Promise<void> {
     const raw = await rawContainerRun({ socketPath: dockerSocket, image, n: latencyN });
     rawP50 = percentile(raw, 50);
     console.log(`  p50 ${fmt(rawP50)} ms  p99 ${fmt(percentile(raw, 99))} ms`);
+    const common = { socketPath: dockerSocket, image, n: latencyN };
     if (!kafka) {
       console.log('\n[baseline] bare chain: client → bare HTTP server → BullMQ → bare worker → /run → Redis PUBLISH → server → client');
       console.log('  (separate processes, the same ten hops as the split topology, no Whirl code: bench/baseline/bare-chain.ts)');
-      const chain = await bareChain({ redisUrl, socketPath: dockerSocket, image, n: latencyN });
+      const chain = await bareChain({ ...common, queue: 'bullmq', redisUrl });
       bareP50 = percentile(chain, 50);
       console.log(`  p50 ${fmt(bareP50)} ms  p99 ${fmt(percentile(chain, 99))} ms  = ${(bareP50 / (bull.p50 + rawP50)).toFixed(2)}× (raw BullMQ + raw /run)`);
+    } else {
+      console.log('\n[baseline] bare chain: client → bare HTTP server → Kafka → bare consumer → /run → Kafka → server → client');
+      console.log('  (separate processes, no Whirl code: bench/baseline/bare-chain.ts)');
+      const brokers = kafkaBrokers.split(',');
+      for (const marker of [false, true]) {
+        const chain = percentile(await bareChain({ ...common, queue: 'kafka', brokers, marker }), 50);
+        if (marker) bareP50 = chain;
+        const what = marker ? 'with an acknowledged marker before /run (at-most-once)' : 'no marker (at-least-once)';
+        console.log(`  ${what}: p50 ${fmt(chain)} ms  = ${(chain / (bull.p50 + rawP50)).toFixed(2)}× (raw Kafka + raw /run)`);
+      }
     }
   }
   console.log(`\n[whirl] queue=${args.queue} store=${args.store} containers=${args.containers} action concurrency=${actionConcurrency}`);
