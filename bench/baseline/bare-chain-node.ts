@@ -6,6 +6,9 @@
  * - invoker: a BullMQ Worker whose processor POSTs `/run` to the warm container and PUBLISHes the result.
  *
  * Env: BARE_REDIS_URL, BARE_QUEUE; api: BARE_PORT; invoker: BARE_CONTAINER_IP. Prints `ready` when listening.
+ * Experiment knobs (defaults: the plainest chain): BARE_CONCURRENCY (worker concurrency, default 1), BARE_HOLD_MS
+ * (how long a job stays active after its result is published, default 0; Whirl finishes a job only once its record
+ * is stored, ~50 ms later).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -54,8 +57,10 @@ async function invoker(): Promise<void> {
     async (job) => {
       const result = JSON.parse(await run((job.data as { params: unknown }).params)) as unknown;
       await pub.publish(channel, JSON.stringify({ id: job.id, result }));
+      const hold = Number(process.env.BARE_HOLD_MS ?? 0);
+      if (hold > 0) await new Promise((r) => setTimeout(r, hold));
     },
-    { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: 1 },
+    { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: Number(process.env.BARE_CONCURRENCY ?? 1) },
   );
   await worker.waitUntilReady();
   console.log('ready');
