@@ -71,7 +71,8 @@ export async function bareChain(opts: BareChainOptions): Promise<number[]> {
   }
 }
 
-function startNode(script: string, role: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+/** Starts `script` as its own process in `role` and waits for its `ready` line. */
+export function startNode(script: string, role: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, role], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`bare ${role} did not start`)), 30_000);

@@ -8,7 +8,9 @@
  */
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { cpus } from 'node:os';
 import { bareChain } from '../baseline/bare-chain.js';
+import { bareThroughput } from '../baseline/bare-throughput.js';
 import { bullmqRoundTrip } from '../baseline/bullmq-roundtrip.js';
 import { kafkaRoundTrip } from '../baseline/kafka-roundtrip.js';
 import { fmt, percentile, pool, timeEach } from '../lib/stats.js';
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   let bull = { p50: Number.NaN, p99: Number.NaN, throughputPerSec: Number.NaN };
   let rawP50 = Number.NaN;
   let bareP50 = Number.NaN;
+  let bareRate = Number.NaN;
   if (!args['skip-baselines']) {
     if (kafka) {
       console.log('\n[baseline] raw Kafka produce→consume→reply→consume round trip (@platformatic/kafka, acks=all)');
@@ -78,6 +81,14 @@ async function main(): Promise<void> {
       const chain = await bareChain({ ...common, queue: 'bullmq', redisUrl });
       bareP50 = percentile(chain, 50);
       console.log(`  p50 ${fmt(bareP50)} ms  p99 ${fmt(percentile(chain, 99))} ms  = ${(bareP50 / (bull.p50 + rawP50)).toFixed(2)}× (raw BullMQ + raw /run)`);
+      if (throughputN > 0) {
+        const containers = cpus().length;
+        console.log(`\n[reference] plain throughput chain: HTTP → BullMQ → worker → /run on ${containers} warm containers → _bulk_docs every 50 ms → job finished`);
+        console.log(`  (${throughputN} requests, ${clients} clients; the same shape done the plain way, no Whirl code — a reference, not a floor: bench/baseline/bare-throughput.ts)`);
+        const tp = await bareThroughput({ redisUrl, couchUrl, socketPath: dockerSocket, image, n: throughputN, clients, containers });
+        bareRate = tp.perSecond;
+        console.log(`  stored ${Math.round(tp.perSecond)} activations/s (accepted ${Math.round(tp.acceptedPerSecond)}/s)`);
+      }
     } else {
       console.log('\n[baseline] bare chain: client → bare HTTP server → Kafka → bare consumer → /run → Kafka → server → client');
       console.log('  (separate processes, no Whirl code: bench/baseline/bare-chain.ts)');
@@ -179,6 +190,7 @@ async function main(): Promise<void> {
     console.log(`  accepted ${throughputN - rejected} in ${fmt(accepted)} ms (${Math.round(((throughputN - rejected) / accepted) * 1000)}/s), rejected ${rejected}`);
     console.log(`  stored ${stored} records in ${fmt(total)} ms → ${Math.round(rate)} activations/s (target ≥ 2000/s)`);
     console.log(`  ratio to raw ${queueLabel} noop throughput: ${(rate / bull.throughputPerSec).toFixed(2)}×`);
+    if (!Number.isNaN(bareRate)) console.log(`  ratio to the plain throughput chain: ${(rate / bareRate).toFixed(2)}×`);
   } finally {
     await http.close();
     await whirl.stop();
