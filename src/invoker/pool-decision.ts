@@ -42,7 +42,9 @@ export const FAST_HOLD_MS = 50;
  * Starting a container per concurrent request, as OpenWhisk does, costs a cold start each and, on a small host,
  * makes every container slower: a few busy containers serve more activations per second than many. So while the
  * host's CPUs are saturated, a fast action (hold < FAST_HOLD_MS) with at least `busyCapacity` of capacity queues
- * instead of growing; slow actions (waiting on I/O, say) still grow, since their containers are what they wait for.
+ * instead of growing, and at any time a fast action with a container still starting waits for it rather than
+ * starting another; slow actions (waiting on I/O, say) still grow at once, since their containers are what they wait
+ * for, and so does an action that has not run yet (its hold time is unknown).
  */
 export function decide(
   entries: readonly PoolEntry[],
@@ -54,11 +56,21 @@ export function decide(
   const warm = pickWarm(entries, key);
   if (warm) return { kind: 'warm', entry: warm };
   let capacity = 0;
-  for (const e of entries) if (e.key === key && !e.removing) capacity += e.maxConcurrency;
+  let starting = false;
+  for (const e of entries) {
+    if (e.key !== key || e.removing) continue;
+    capacity += e.maxConcurrency;
+    starting ||= !e.initialized;
+  }
   if (capacity > 0 && demand.avgHoldMs !== undefined) {
     const expectedWaitMs = ((demand.waiting + 1) * demand.avgHoldMs) / capacity;
     if (expectedWaitMs < demand.coldStartMs) return { kind: 'queue' };
-    if (demand.hostBusy && demand.avgHoldMs < FAST_HOLD_MS && capacity >= (demand.busyCapacity ?? 1)) return { kind: 'queue' };
+    const fast = demand.avgHoldMs < FAST_HOLD_MS;
+    // A fast action grows one container at a time: the queue it would start another for drains in less time than
+    // the start in flight takes, and a burst otherwise starts a container per waiting activation before the host's
+    // saturation is even sampled.
+    if (fast && starting) return { kind: 'queue' };
+    if (fast && demand.hostBusy && capacity >= (demand.busyCapacity ?? 1)) return { kind: 'queue' };
   }
   const stem = pickStem(entries, demand.stemKey);
   if (stem) return { kind: 'stem', entry: stem };

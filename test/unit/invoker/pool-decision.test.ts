@@ -24,6 +24,13 @@ describe('decide', () => {
     const busy = { ...demand(200, 60), hostBusy: true, busyCapacity: 2 };
     expect(decide([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 'k', 256, 1024, busy).kind).toBe('create');
   });
+  it('a fast action waits for a container of its own that is still starting instead of starting another', () => {
+    const starting = [entry({ inFlight: 1 }), entry({ inFlight: 1, initialized: false })];
+    expect(decide(starting, 'k', 256, 1024, demand(200, 2))).toEqual({ kind: 'queue' });
+    expect(decide(starting, 'k', 256, 1024, demand(200, 60)).kind).toBe('create'); // slow: grows at once
+    expect(decide([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 'k', 256, 1024, demand(400, 2)).kind).toBe('create'); // none starting
+    expect(decide([entry({ inFlight: 1 }), entry({ key: 'other', initialized: false })], 'k', 256, 1024, demand(200, 2)).kind).toBe('create');
+  });
   it('starts a container when nothing is known of the key’s run time', () => {
     expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(0, undefined)).kind).toBe('create');
   });
