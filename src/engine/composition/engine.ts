@@ -346,15 +346,15 @@ export class CompositionEngine {
    */
   private async finish(live: Live, ctx: ExecContext): Promise<void> {
     const { doc: done, update } = ended(live.doc, ctx, this.deps.clock.now(), live.actor.getPersistedSnapshot());
-    let history = live.recordLog;
-    if (history) this.answer(live, executionRecord(done, history, update.end));
+    let record = live.recordLog && executionRecord(done, live.recordLog, update.end);
+    if (record) this.answer(live, record);
     await live.writer.idle();
     const appended = appendWithRetry(this.deps, live.doc.id, [...live.writer.takeUnwritten(), ...historyEntries(ctx)]);
-    if (!history) {
+    if (!record) {
       await appended;
-      history = await this.deps.executions.history(done.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+      const history = await this.deps.executions.history(done.id, { afterSeq: 0, limit: Number.MAX_SAFE_INTEGER });
+      record = executionRecord(done, history, update.end);
     }
-    const record = executionRecord(done, history, update.end);
     await Promise.all([appended, this.deps.activations.putBatch([record])]);
     await this.deps.executions.save(done.id, update);
     for (const t of live.timers.values()) t.cancel();
