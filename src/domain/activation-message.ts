@@ -29,8 +29,14 @@ export interface ActivationMessage {
   };
   /** Merged parameters: action defaults < invocation body. */
   params: unknown;
-  /** API instance that waits for the completion; absent for non-blocking invokes. */
+  /** API instance that waits for the completion; absent when nothing there does. */
   replyTo?: string;
+  /**
+   * With `replyTo`: that process needs only to learn that the activation ended (placement frees its memory, a
+   * throttle its slot), not its record, so the completion leaves the record out — OpenWhisk's completion message
+   * as opposed to its result message. Non-blocking invokes ask for this.
+   */
+  ackOnly?: boolean;
   /** Epoch ms at which the API accepted the request (waitTime is measured from here). */
   acceptedAt: number;
   cause?: string;
@@ -43,5 +49,18 @@ export interface ActivationMessage {
 /** Sent back to the API process named in `replyTo` as soon as the result is known (before logs are stored). */
 export interface CompletionMessage {
   activationId: ActivationId;
-  record: ActivationRecord;
+  /** The invoking namespace (the message's `namespace`). */
+  namespace: string;
+  /** The message's `cause`: set for the steps of sequences and compositions and for rule-fired activations. */
+  cause?: string;
+  /** The record as known when the result came (logs follow in the stored one); absent when `ackOnly` was asked. */
+  record?: ActivationRecord;
+}
+
+/** The completion of `msg` that its `replyTo` asked for. */
+export function completionOf(msg: ActivationMessage, record: ActivationRecord): CompletionMessage {
+  const completion: CompletionMessage = { activationId: msg.activationId, namespace: msg.namespace };
+  if (msg.cause !== undefined) completion.cause = msg.cause;
+  if (!msg.ackOnly) completion.record = record;
+  return completion;
 }

@@ -40,7 +40,7 @@ export class Activator implements InvokeService {
   async start(): Promise<void> {
     this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => {
       this.deps.placer?.completed(c.activationId);
-      this.waiters.get(c.activationId)?.(c.record);
+      if (c.record) this.waiters.get(c.activationId)?.(c.record);
     });
   }
 
@@ -59,9 +59,11 @@ export class Activator implements InvokeService {
       req,
       activationId,
       this.deps.clock.now(),
-      // With placement, every activation reports back: its completion frees its memory in the placer's view.
+      // With placement, every activation reports back: its completion frees its memory in the placer's view. A
+      // non-blocking one needs no record for that (an acknowledgement: smaller, and batched by the queue).
       req.blocking || this.deps.placer ? this.deps.instanceId : undefined,
     );
+    if (!req.blocking && msg.replyTo !== undefined) msg.ackOnly = true;
     const target = this.target(msg);
     if (!req.blocking) {
       await this.deps.queue.publish(msg, target);

@@ -1,5 +1,5 @@
 import { StatusCode, type ActivationRecord } from '../domain/activation.js';
-import type { ActivationMessage } from '../domain/activation-message.js';
+import { completionOf, type ActivationMessage } from '../domain/activation-message.js';
 import { isBlackbox, resolveKind, type RuntimeManifest } from '../domain/exec.js';
 import type { SystemLimits } from '../domain/limits.js';
 import type { ActivationQueue, Consumer, Delivery } from '../ports/activation-queue.js';
@@ -162,7 +162,7 @@ export class Invoker {
   private reply(msg: ActivationMessage, record: ActivationRecord): void {
     if (msg.replyTo === undefined) return;
     this.deps.queue
-      .publishCompletion(msg.replyTo, { activationId: msg.activationId, record })
+      .publishCompletion(msg.replyTo, completionOf(msg, record))
       .catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, 'completion not delivered'));
   }
 

@@ -34,6 +34,7 @@ export function completionMessage(activationId = newActivationId()): CompletionM
   const start = Date.now();
   return {
     activationId,
+    namespace: 'guest',
     record: {
       namespace: 'guest',
       name: 'pkg/hello',

@@ -56,7 +56,10 @@ export class CompositionEngine {
   }
 
   async start(): Promise<void> {
-    this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => this.onRecord(c.record));
+    this.subscription = await this.deps.queue.subscribeCompletions(this.deps.instanceId, (c) => {
+      // Steps ask for their records; acknowledgements on this instance's channel are the Activator's.
+      if (c.record) this.onRecord(c.record);
+    });
     for (const doc of await this.deps.executions.listActive()) this.resume(doc, true);
     this.schedulePoll();
   }

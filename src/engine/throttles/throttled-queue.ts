@@ -16,8 +16,8 @@ import type { NamespaceThrottle } from './namespace-throttle.js';
  * - `publish` of a top-level activation (no `cause`: not a step of a sequence or composition, which was admitted
  *   as a whole) first asks the throttle; a refusal is the 429 the caller sees, and nothing is queued.
  * - Concurrency slots are freed when the activation's completion reaches this process. Blocking invokes already
- *   ask for one; for non-blocking ones this wrapper sets `replyTo` to the process's completion channel (the
- *   Activator ignores completions nobody waits for), so every tracked activation reports back here.
+ *   ask for one; for non-blocking ones this wrapper sets `replyTo` to the process's completion channel (with
+ *   `ackOnly`: the record is not needed), so every tracked activation reports back here.
  * - A slot whose completion never comes (a crashed API process) ends with its lease:
  *   max(timeout, 60 s) × 2 + 60 s, OpenWhisk's forced-completion bound.
  * Everything else passes straight through to the wrapped queue.
@@ -36,7 +36,8 @@ export class ThrottledQueue implements ActivationQueue {
     const lease = Math.max(msg.action.limits.timeout, 60_000) * 2 + 60_000;
     await this.throttle.admitInvocation(msg.namespace, msg.activationId, lease);
     const tracked = this.throttle.tracksConcurrency(msg.namespace);
-    const out = tracked && msg.replyTo === undefined && this.replyInstance ? { ...msg, replyTo: this.replyInstance } : msg;
+    const out =
+      tracked && msg.replyTo === undefined && this.replyInstance ? { ...msg, replyTo: this.replyInstance, ackOnly: true } : msg;
     try {
       await this.inner.publish(out, target);
     } catch (e) {
@@ -48,7 +49,7 @@ export class ThrottledQueue implements ActivationQueue {
   async subscribeCompletions(instanceId: string, listener: (c: CompletionMessage) => void): Promise<Subscription> {
     this.replyInstance ??= instanceId;
     return this.inner.subscribeCompletions(instanceId, (c) => {
-      if (c.record.cause === undefined) void this.release(c.record.namespace, c.activationId);
+      if (c.cause === undefined) void this.release(c.namespace, c.activationId);
       listener(c);
     });
   }

@@ -3,7 +3,7 @@ import { MemoryExecutionStore } from '../../../src/adapters/store/memory/memory-
 import { MemoryActivationStore, MemoryEntityStore } from '../../../src/adapters/store/memory/index.js';
 import type { Action } from '../../../src/domain/action.js';
 import { type ActivationRecord, makeResponse } from '../../../src/domain/activation.js';
-import type { ActivationMessage } from '../../../src/domain/activation-message.js';
+import { completionOf, type ActivationMessage } from '../../../src/domain/activation-message.js';
 import type { CompositionDefinition } from '../../../src/domain/composition.js';
 import { CompositionEngine } from '../../../src/engine/composition/engine.js';
 import type { Consumer } from '../../../src/ports/activation-queue.js';
@@ -67,7 +67,7 @@ export async function startHarness(
           publish: false,
         };
         await activations.putBatch([record]);
-        if (msg.replyTo) await queue.publishCompletion(msg.replyTo, { activationId: msg.activationId, record });
+        if (msg.replyTo) await queue.publishCompletion(msg.replyTo, completionOf(msg, record));
       },
       { invokerId: 'fake', concurrency: 64 },
     );

@@ -40,4 +40,35 @@ describe('TurnBatch', () => {
     });
     await expect(batch.submit('k', 1)).rejects.toThrow('sync');
   });
+
+  it('with delayMs gathers across turns until the delay ends', async () => {
+    const flushes: number[][] = [];
+    const batch = new TurnBatch<string, number>(async (_key, items) => void flushes.push(items), 30);
+    const first = batch.submit('k', 1);
+    await nextTurn();
+    await nextTurn();
+    const second = batch.submit('k', 2);
+    expect(flushes).toEqual([]);
+    await Promise.all([first, second]);
+    expect(flushes).toEqual([[1, 2]]);
+  });
+
+  it('drain flushes a gathering group at once and waits for the flushes in progress', async () => {
+    let release: () => void = () => {};
+    const flushes: number[][] = [];
+    const batch = new TurnBatch<string, number>(async (_key, items) => {
+      flushes.push(items);
+      await new Promise<void>((r) => (release = r));
+    }, 60_000);
+    const submitted = batch.submit('k', 1);
+    let drained = false;
+    const draining = batch.drain().then(() => (drained = true));
+    expect(flushes).toEqual([[1]]); // not after 60 s
+    await nextTurn();
+    expect(drained).toBe(false); // the flush has not finished
+    release();
+    await draining;
+    await submitted;
+    expect(drained).toBe(true);
+  });
 });

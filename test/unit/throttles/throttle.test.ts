@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { MemoryThrottleCounters } from '../../../src/adapters/counters/memory-throttle-counters.js';
 import { RedisThrottleCounters } from '../../../src/adapters/counters/redis-throttle-counters.js';
 import type { ActivationMessage, CompletionMessage } from '../../../src/domain/activation-message.js';
-import type { ActivationRecord } from '../../../src/domain/activation.js';
 import type { ActivationId } from '../../../src/domain/ids.js';
 import { NamespaceThrottle } from '../../../src/engine/throttles/namespace-throttle.js';
 import type { ThrottleSettings } from '../../../src/engine/throttles/throttle-limits.js';
@@ -141,10 +140,7 @@ describe('ThrottledQueue', () => {
       action: { limits: { timeout: 1000 } },
       ...extra,
     }) as ActivationMessage;
-  const completion = (id: string): CompletionMessage => ({
-    activationId: id as ActivationId,
-    record: { namespace: 'ns', activationId: id } as ActivationRecord,
-  });
+  const completion = (id: string): CompletionMessage => ({ activationId: id as ActivationId, namespace: 'ns' });
 
   async function setup(counters: ThrottleCounters = new MemoryThrottleCounters()) {
     const inner = innerQueue();
@@ -159,6 +155,7 @@ describe('ThrottledQueue', () => {
     const { inner, queue, seen } = await setup();
     await queue.publish(msg('a'));
     expect(inner.published[0]?.replyTo).toBe('api-1');
+    expect(inner.published[0]?.ackOnly).toBe(true);
     const e = await refusal(queue.publish(msg('b')));
     expect(isWhirlError(e, 'WHIRL_THROTTLED_CONCURRENT')).toBe(true);
     expect(inner.published).toHaveLength(1);
