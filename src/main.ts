@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { CpuSaturation } from './adapters/host/cpu-saturation.js';
 import { createPinoLogger } from './adapters/logging/pino-logger.js';
@@ -118,7 +117,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         records: meteredRecordSink(records, metrics),
         clock,
         logger: logger.child({ component: 'invoker' }),
-        host: { busy: cpu.isBusy, cpus: availableParallelism() },
+        host: { busy: cpu.isBusy },
         options: {
           id: config.invoker.id,
           concurrency: config.invoker.concurrency,

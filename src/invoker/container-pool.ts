@@ -73,8 +73,6 @@ export class ContainerPool {
       pauseGraceMs?: number;
       /** Whether the host's CPUs are saturated now (pool-decision.ts); absent: never. */
       hostBusy?: () => boolean;
-      /** Containers per key that may grow on a saturated host (the CPU count). */
-      busyCapacity?: number;
     },
   ) {
     this.pausing = new PauseControl({
@@ -101,7 +99,7 @@ export class ContainerPool {
         avgHoldMs: this.holdMs.get(key),
         coldStartMs: this.coldStartMs,
         ...(this.deps.prewarm?.length ? { stemKey: stemKey(spec) } : {}),
-        ...(this.deps.hostBusy ? { hostBusy: this.deps.hostBusy(), busyCapacity: this.deps.busyCapacity ?? 1 } : {}),
+        ...(this.deps.hostBusy ? { hostBusy: this.deps.hostBusy() } : {}),
       });
       switch (d.kind) {
         case 'warm': {

@@ -55,8 +55,8 @@ export class Invoker {
       logger: Logger;
       options: InvokerOptions;
       registry?: InvokerRegistry;
-      /** Whether the host's CPUs are saturated now, and how many there are (container-pool.ts). */
-      host?: { busy: () => boolean; cpus: number };
+      /** Whether the host's CPUs are saturated now (container-pool.ts). */
+      host?: { busy: () => boolean };
     },
   ) {
     const o = deps.options;
@@ -69,7 +69,7 @@ export class Invoker {
       namePrefix: containerPrefix(o.id),
       prewarm: prewarmConfigs(o),
       stemEnv: { __OW_API_HOST: o.apiHost },
-      ...(deps.host ? { hostBusy: deps.host.busy, busyCapacity: deps.host.cpus } : {}),
+      ...(deps.host ? { hostBusy: deps.host.busy } : {}),
       ...(o.pauseGraceMs !== undefined ? { pauseGraceMs: o.pauseGraceMs } : {}),
     });
     this.presence = deps.registry

@@ -15,13 +15,14 @@ describe('decide', () => {
   it('starts a container when the queue would take longer than a cold start', () => {
     expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, demand(200, 2))).toEqual({ kind: 'create', evict: [] });
   });
-  it('on a saturated host, a fast action queues once it has busyCapacity containers', () => {
-    const busy = { ...demand(200, 2), hostBusy: true, busyCapacity: 2 };
-    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, busy).kind).toBe('create');
-    expect(decide([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 'k', 256, 1024, busy)).toEqual({ kind: 'queue' });
+  it('on a saturated host, a fast action that has a container queues instead of growing', () => {
+    const busy = { ...demand(200, 2), hostBusy: true };
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, busy)).toEqual({ kind: 'queue' });
+    expect(decide([entry({ inFlight: 1 })], 'k', 256, 1024, { ...busy, hostBusy: false }).kind).toBe('create');
+    expect(decide([], 'k', 256, 1024, busy).kind).toBe('create'); // none yet: it needs one
   });
   it('on a saturated host, a slow action still grows (its containers are what it waits for)', () => {
-    const busy = { ...demand(200, 60), hostBusy: true, busyCapacity: 2 };
+    const busy = { ...demand(200, 60), hostBusy: true };
     expect(decide([entry({ inFlight: 1 }), entry({ inFlight: 1 })], 'k', 256, 1024, busy).kind).toBe('create');
   });
   it('a fast action waits for a container of its own that is still starting instead of starting another', () => {
