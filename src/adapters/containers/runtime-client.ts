@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Pool } from 'undici';
+import { Client, type Dispatcher, Pool } from 'undici';
 import type { RuntimeResult } from '../../ports/container-factory.js';
 
 export interface RuntimeClientOptions {
@@ -92,32 +92,63 @@ export class RuntimeClient {
     await this.pool.destroy().catch(() => undefined);
   }
 
-  private async post(path: string, payload: string, timeoutMs: number): Promise<Attempt> {
+  /**
+   * One POST through undici's dispatch API with a handler of our own: no body stream, no AbortSignal, no response
+   * object — measured at ~75 µs of CPU per `/run` on loopback against ~130 µs through `request()`, and ~50 µs less
+   * latency. A request past `timeoutMs` is aborted, which drops its connection.
+   */
+  private post(path: string, payload: string, timeoutMs: number): Promise<Attempt> {
     const started = performance.now();
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
-    try {
-      const res = await this.pool.request({
-        path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: payload,
-        signal: abort.signal,
-      });
-      const text = await res.body.text();
-      const durationMs = performance.now() - started;
-      return res.headers['x-whirl-logs'] === 'none'
-        ? { kind: 'response', statusCode: res.statusCode, body: text, durationMs, quiet: true }
-        : { kind: 'response', statusCode: res.statusCode, body: text, durationMs };
-    } catch (err) {
-      const durationMs = performance.now() - started;
-      if (abort.signal.aborted) return { kind: 'timeout', durationMs };
-      return { kind: 'connection-error', message: describe(err), code: errorCode(err), durationMs };
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Promise<Attempt>((resolve) => {
+      let controller: Dispatcher.DispatchController | undefined;
+      let timedOut = false;
+      let statusCode = 0;
+      let quiet = false;
+      const chunks: Buffer[] = [];
+      const finish = (attempt: Attempt) => {
+        clearTimeout(timer);
+        resolve(attempt); // the first outcome wins: after a timeout, the aborted request's error is ignored
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        finish({ kind: 'timeout', durationMs: performance.now() - started }); // before abort, which reports an error
+        controller?.abort(new Error('timeout'));
+      }, Math.max(1, timeoutMs));
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          if (timedOut) c.abort(new Error('timeout')); // timed out while queued behind another request
+        },
+        onResponseStart(_c, status, headers) {
+          statusCode = status;
+          quiet = headers['x-whirl-logs'] === 'none';
+        },
+        onResponseData(_c, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          const durationMs = performance.now() - started;
+          finish(
+            quiet
+              ? { kind: 'response', statusCode, body, durationMs, quiet: true }
+              : { kind: 'response', statusCode, body, durationMs },
+          );
+        },
+        onResponseError(_c, err) {
+          finish({ kind: 'connection-error', message: describe(err), code: errorCode(err), durationMs: performance.now() - started });
+        },
+      };
+      try {
+        this.pool.dispatch({ path, method: 'POST', headers: JSON_HEADERS, body: payload }, handler);
+      } catch (err) {
+        finish({ kind: 'connection-error', message: describe(err), code: errorCode(err), durationMs: performance.now() - started });
+      }
+    });
   }
 }
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
 
 type Attempt =
   | Exclude<RuntimeResult, { kind: 'connection-error' }>
