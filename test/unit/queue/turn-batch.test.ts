@@ -43,7 +43,7 @@ describe('TurnBatch', () => {
 
   it('with delayMs gathers across turns until the delay ends', async () => {
     const flushes: number[][] = [];
-    const batch = new TurnBatch<string, number>(async (_key, items) => void flushes.push(items), 30);
+    const batch = new TurnBatch<string, number>(async (_key, items) => void flushes.push(items), { delayMs: 30 });
     const first = batch.submit('k', 1);
     await nextTurn();
     await nextTurn();
@@ -59,7 +59,7 @@ describe('TurnBatch', () => {
     const batch = new TurnBatch<string, number>(async (_key, items) => {
       flushes.push(items);
       await new Promise<void>((r) => (release = r));
-    }, 60_000);
+    }, { delayMs: 60_000 });
     const submitted = batch.submit('k', 1);
     let drained = false;
     const draining = batch.drain().then(() => (drained = true));
@@ -70,5 +70,19 @@ describe('TurnBatch', () => {
     await draining;
     await submitted;
     expect(drained).toBe(true);
+  });
+
+  it('with leading sends the first item of a turn at once and gathers the rest of that turn', async () => {
+    const flushes: number[][] = [];
+    const batch = new TurnBatch<string, number>(async (_key, items) => void flushes.push(items), { leading: true });
+    const first = batch.submit('k', 1);
+    expect(flushes).toEqual([[1]]); // synchronously, before the turn ends
+    const rest = [batch.submit('k', 2), batch.submit('k', 3)];
+    expect(flushes).toEqual([[1]]);
+    await Promise.all([first, ...rest]);
+    expect(flushes).toEqual([[1], [2, 3]]);
+    await nextTurn();
+    await batch.submit('k', 4);
+    expect(flushes.at(-1)).toEqual([4]);
   });
 });

@@ -57,8 +57,9 @@ const COMPLETED_JOBS_KEPT = { age: 3600, count: 10_000 };
  * Hot path: `publish` is one Lua call on an already-open connection; a consumer fetches its next job in the same
  * call that completes the previous one (BullMQ's moveToFinished + fetch next). Publishes, and completions, made in
  * the same event-loop turn go out together (turn-batch.ts): one pipelined write of BullMQ adds (`addBulk`), one
- * PUBLISH carrying a JSON array of completions per API process; acknowledgements (`ackOnly`) gather for
- * `ACK_GATHER_MS` first.
+ * PUBLISH carrying a JSON array of completions per API process. A turn's first completion with a record (a blocking
+ * caller waits for it) goes out at once, before the rest of the turn's work (measured ~0.1 ms of p50; doing the same
+ * for a turn's first publish measured nothing); acknowledgements (`ackOnly`) gather for `ACK_GATHER_MS`.
  */
 export class BullmqActivationQueue implements ActivationQueue {
   readonly queueName: string;
@@ -77,12 +78,13 @@ export class BullmqActivationQueue implements ActivationQueue {
   private readonly local = new Map<string, Set<(c: CompletionMessage) => void>>();
   private closing: Promise<void> | undefined;
   private readonly adds = new TurnBatch<Queue<ActivationMessage, void>, ActivationMessage>(addJobs);
-  private readonly replies = new TurnBatch<string, CompletionMessage>((replyTo, completions) =>
-    this.sendCompletions(replyTo, completions),
+  private readonly replies = new TurnBatch<string, CompletionMessage>(
+    (replyTo, completions) => this.sendCompletions(replyTo, completions),
+    { leading: true },
   );
   private readonly acks = new TurnBatch<string, CompletionMessage>(
     (replyTo, completions) => this.sendCompletions(replyTo, completions),
-    ACK_GATHER_MS,
+    { delayMs: ACK_GATHER_MS },
   );
 
   constructor(options: BullmqActivationQueueOptions) {
