@@ -3,7 +3,7 @@ import type { Container, ContainerFactory, ContainerSpec } from '../ports/contai
 import type { Logger } from '../ports/logger.js';
 import { PauseControl } from './pause-control.js';
 import { decide } from './pool-decision.js';
-import { stemKey, type PoolEntry } from './pool-entry.js';
+import { pickWarm, stemKey, type PoolEntry } from './pool-entry.js';
 import { stemCellsToStart, type PrewarmConfig } from './prewarm.js';
 
 export interface Lease {
@@ -88,6 +88,18 @@ export class ContainerPool {
   start(): void {
     this.started = true;
     this.scheduleReplenish();
+  }
+
+  /**
+   * A warm idle container of `key` that is running (not paused, no pause or resume in progress), leased at once; or
+   * undefined, and the caller goes through `acquire`. The invoke path stays synchronous up to the `/run` write.
+   */
+  tryWarm(key: string): Lease | undefined {
+    if (this.closed) return undefined;
+    const warm = pickWarm(this.entries, key);
+    if (!warm || warm.paused || warm.op) return undefined;
+    this.counters.warm++;
+    return this.lease(warm, false);
   }
 
   async acquire(key: string, spec: Omit<ContainerSpec, 'name'>): Promise<Lease> {

@@ -121,7 +121,7 @@ export class Invoker {
     const key = poolKey(msg.namespace, `${msg.action.namespace}/${msg.action.name}`, msg.action.revision);
     let lease: Lease;
     try {
-      lease = await this.pool.acquire(key, spec);
+      lease = this.pool.tryWarm(key) ?? (await this.pool.acquire(key, spec));
     } catch (err) {
       this.deps.logger.error({ activationId: msg.activationId, err: errorText(err) }, 'container start failed');
       await this.complete(msg, this.failureRecord(msg, StatusCode.WhiskError, Messages.containerFailed(errorText(err))));

@@ -65,7 +65,10 @@ export class BullmqConsumer implements Consumer {
     const processor = async (job: Job<ActivationMessage, void>): Promise<void> => {
       consumer.inFlight++;
       try {
-        await consumer.enterGate(options.concurrency);
+        // Admitted synchronously when there is room: the handler then starts (and writes its `/run`) before BullMQ's
+        // loop goes on to its next fetch, whose Redis write would otherwise go first (~0.1 ms on this path).
+        const gate = consumer.enterGate(options.concurrency);
+        if (gate) await gate;
         try {
           await handler(job.data, { redelivered: wasStartedBefore(job) });
         } finally {
@@ -124,9 +127,16 @@ export class BullmqConsumer implements Consumer {
     this.log.warn({}, 'queue worker could not close within the grace period (Redis unreachable?)');
   }
 
-  private async enterGate(limit: number): Promise<void> {
-    while (this.running >= limit) await new Promise<void>((resolve) => this.gateWaiters.push(resolve));
-    this.running++;
+  /** Takes a slot: at once (undefined) when one is free, else a promise that resolves once one is taken. */
+  private enterGate(limit: number): Promise<void> | undefined {
+    if (this.running < limit) {
+      this.running++;
+      return undefined;
+    }
+    return (async () => {
+      while (this.running >= limit) await new Promise<void>((resolve) => this.gateWaiters.push(resolve));
+      this.running++;
+    })();
   }
 
   private leaveGate(): void {
