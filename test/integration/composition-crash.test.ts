@@ -70,7 +70,13 @@ describeWith(['redis', 'couchdb'], 'a composition engine killed -9 mid-execution
     expect(status.status).toBe('succeeded');
     expect(status.result).toEqual({ n: 6 });
 
-    const steps = (await call('GET', '/activations?name=step&limit=100')).body;
+    // Step records are written in batches after the engine heard their results, so the last one may land just after
+    // the execution ended: wait for six, then list again once a batch period has passed, so a seventh (a step run
+    // twice) would show.
+    const listSteps = async () => (await call('GET', '/activations?name=step&limit=100')).body as any[];
+    await eventually(async () => ((await listSteps()).length >= 6 ? true : undefined), 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const steps = await listSteps();
     expect(steps).toHaveLength(6);
     const record = (await call('GET', `/activations/${execId}`)).body;
     expect([...record.logs].sort()).toEqual(steps.map((s: any) => s.activationId).sort());
