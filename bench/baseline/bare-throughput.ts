@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Pool } from 'undici';
+import { leanPost } from '../lib/lean-post.js';
 import { freePort } from '../../test/helpers/whirl-process.js';
 import { type RawContainer, startRawContainer } from '../invoke/raw-container.js';
 import { pool } from '../lib/stats.js';
@@ -52,9 +53,8 @@ export async function bareThroughput(opts: BareThroughputOptions): Promise<{ per
     const stored = async () => ((await (await fetch(db)).json()) as { doc_count: number }).doc_count;
     try {
       const post = async () => {
-        const res = await http.request({ method: 'POST', path: '/', body: '{}', signal: AbortSignal.timeout(30_000) });
-        await res.body.text();
-        if (res.statusCode !== 202) throw new Error(`bare api answered ${res.statusCode}`);
+        const status = await leanPost(http, '/', JSON_HEADERS, '{}');
+        if (status !== 202) throw new Error(`bare api answered ${status}`);
       };
       await pool(200, opts.clients, post); // warm-up
       while ((await stored()) < 200) await new Promise((r) => setTimeout(r, 50));
@@ -77,3 +77,5 @@ export async function bareThroughput(opts: BareThroughputOptions): Promise<{ per
     await q.close();
   }
 }
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
