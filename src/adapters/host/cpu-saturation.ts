@@ -31,14 +31,30 @@ export class CpuSaturation {
 
   private sample(): void {
     const now = totals();
-    const all = now.all - this.last.all;
-    const idle = now.idle - this.last.idle;
+    const verdict = afterSample(
+      this.lastBusyAt,
+      { all: now.all - this.last.all, idle: now.idle - this.last.idle, at: performance.now() },
+      { idleBelow: this.idleBelow, holdMs: this.holdMs },
+    );
     this.last = now;
-    if (all <= 0) return;
-    const at = performance.now();
-    if (idle / all < this.idleBelow) this.lastBusyAt = at;
-    this.busy = at - this.lastBusyAt < this.holdMs;
+    if (!verdict) return;
+    this.busy = verdict.busy;
+    this.lastBusyAt = verdict.lastBusyAt;
   }
+}
+
+/**
+ * The verdict after one interval's CPU times (pure): busy when under `idleBelow` of them were idle, or when the last
+ * busy interval ended less than `holdMs` ago. Undefined for an empty interval (nothing to judge).
+ */
+export function afterSample(
+  lastBusyAt: number,
+  interval: { all: number; idle: number; at: number },
+  rule: { idleBelow: number; holdMs: number },
+): { busy: boolean; lastBusyAt: number } | undefined {
+  if (interval.all <= 0) return undefined;
+  const busyAt = interval.idle / interval.all < rule.idleBelow ? interval.at : lastBusyAt;
+  return { busy: interval.at - busyAt < rule.holdMs, lastBusyAt: busyAt };
 }
 
 function totals(): { all: number; idle: number } {
