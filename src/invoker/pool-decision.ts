@@ -42,7 +42,8 @@ export const FAST_HOLD_MS = 50;
  * host's CPUs are saturated, a fast action (hold < FAST_HOLD_MS) that has a container queues instead of growing
  * (on 2 cores a noop action stored 1,480–1,540 activations/s from one container, 1,200–1,350/s from two to three:
  * each extra container only added its own wake-ups and CPU to a host that had none to spare), and at any time a
- * fast action with a container still starting waits for it rather than starting another; slow actions (waiting on I/O, say) still grow at once, since their containers are what they wait
+ * fast action with a container still starting waits for it rather than starting another; slow actions (waiting on
+ * I/O, say) still grow at once, since their containers are what they wait
  * for, and so does an action that has not run yet (its hold time is unknown).
  */
 export function decide(

@@ -66,7 +66,8 @@ export class BullmqConsumer implements Consumer {
       consumer.inFlight++;
       try {
         // Admitted synchronously when there is room: the handler then starts (and writes its `/run`) before BullMQ's
-        // loop goes on to its next fetch, whose Redis write would otherwise go first (~0.1 ms on this path).
+        // loop goes on to its next fetch, whose Redis write would otherwise go first. That took ~0.1 ms off the
+        // job→handler stage; end to end the fetch's write then lands during the `/run` (no p50 change measured).
         const gate = consumer.enterGate(options.concurrency);
         if (gate) await gate;
         try {
