@@ -14,7 +14,12 @@ const SCRIPTS = {
 };
 
 export type BareChainOptions = { socketPath: string; image: string; n: number } & (
-  | { queue: 'bullmq'; redisUrl: string }
+  /**
+   * `worker`: the bare worker's BullMQ concurrency and how long it keeps each job active after publishing its result
+   * (defaults 1 and 0, the plainest chain). A durable invoker fetches many jobs at once and finishes a job only
+   * once its record is stored (Whirl: concurrency 256, records batched for up to 50 ms).
+   */
+  | { queue: 'bullmq'; redisUrl: string; worker?: { concurrency: number; holdMs: number } }
   /** `marker`: the worker writes an acknowledged record before running, as an at-most-once Kafka consumer must. */
   | { queue: 'kafka'; brokers: string[]; marker: boolean }
 );
@@ -42,6 +47,9 @@ export async function bareChain(opts: BareChainOptions): Promise<number[]> {
       BARE_QUEUE: queue,
       BARE_PORT: String(port),
       BARE_CONTAINER_IP: container.ip,
+      ...(opts.queue === 'bullmq' && opts.worker
+        ? { BARE_CONCURRENCY: String(opts.worker.concurrency), BARE_HOLD_MS: String(opts.worker.holdMs) }
+        : {}),
       ...(opts.queue === 'bullmq' ? { BARE_REDIS_URL: opts.redisUrl } : { BARE_BROKERS: opts.brokers.join(','), BARE_MARKER: opts.marker ? '1' : '0' }),
     };
     await admin?.createTopics({ topics, partitions: 1, replicas: 1 });
