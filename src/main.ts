@@ -20,8 +20,16 @@ import { RedisScheduleStore } from './adapters/schedules/redis-schedule-store.js
 import { MemoryMessageStreams } from './adapters/streams/memory-message-streams.js';
 import { RedisMessageStreams } from './adapters/streams/redis-message-streams.js';
 import { KafkaMessageStreams } from './adapters/streams/kafka-message-streams.js';
-import { MemoryKafkaSubscriptions, RedisKafkaSubscriptions } from './adapters/streams/kafka-subscriptions.js';
+import {
+  CouchKafkaSubscriptions,
+  MemoryKafkaSubscriptions,
+  RedisKafkaSubscriptions,
+} from './adapters/streams/kafka-subscriptions.js';
 import { RedisInvokerRegistry } from './adapters/registry/redis-invoker-registry.js';
+import { CouchInvokerRegistry } from './adapters/registry/couch-invoker-registry.js';
+import { CouchThrottleCounters } from './adapters/counters/couch-throttle-counters.js';
+import { CouchScheduleStore } from './adapters/schedules/couch-schedule-store.js';
+import { CouchWebhookInbox } from './adapters/webhooks/couch-webhook-inbox.js';
 import { meteredRecordSink } from './adapters/metrics/metered-record-sink.js';
 import { PrometheusMetrics } from './adapters/metrics/prometheus-metrics.js';
 import { MemoryThrottleCounters } from './adapters/counters/memory-throttle-counters.js';
@@ -93,7 +101,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
     const queue = createQueue(config, logger);
     stops.push(() => queue.close());
     metrics.addSource('queueDepth', () => queue.depth());
-    const registry = createInvokerRegistry(config, clock);
+    const registry = createInvokerRegistry(config, clock, logger);
     stops.push(() => registry.close());
 
     let invoker: Invoker | undefined;
@@ -237,35 +245,40 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
   }
 }
 
-/** Schedules and stream subscriptions: in Redis (shared by every API process), or local to this process. */
+/** Schedules and stream subscriptions, where the coordination setting says (shared, or local to this process). */
 async function openFeedBackends(
   config: Config,
   logger: Logger,
 ): Promise<{ schedules: ScheduleStore; streams: MessageStreams }> {
-  switch (config.feeds.store) {
+  switch (config.coordination.mode) {
     case 'redis': {
-      const opts = { redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:feeds`, logger };
+      const opts = { redisUrl: config.redis.url, prefix: `${config.queue.name}:feeds`, logger };
       return { schedules: new RedisScheduleStore(opts), streams: new RedisMessageStreams(opts) };
     }
-    case 'file':
+    case 'store':
+      // Redis-stream triggers need Redis: without it they are local to this process (docs/feeds.md).
+      return { schedules: new CouchScheduleStore(couchOptions(config)), streams: new MemoryMessageStreams() };
+    case 'local':
       return {
-        schedules: await FileScheduleStore.open({ dir: config.store.dataDir }),
+        schedules:
+          config.store.adapter === 'file' ? await FileScheduleStore.open({ dir: config.store.dataDir }) : new MemoryScheduleStore(),
         streams: new MemoryMessageStreams(),
       };
-    case 'memory':
-      return { schedules: new MemoryScheduleStore(), streams: new MemoryMessageStreams() };
   }
 }
 
 /**
- * Kafka-topic feed subscriptions: kept where the other feed state is (Redis or this process), positions in Kafka.
+ * Kafka-topic feed subscriptions: kept where the other coordination state is, positions in Kafka.
  * Always available: no Kafka connection is made until a trigger subscribes to a topic (docs/feeds.md).
  */
 function openKafkaStreams(config: Config, logger: Logger): MessageStreams {
+  const mode = config.coordination.mode;
   const subscriptions =
-    config.feeds.store === 'redis'
-      ? new RedisKafkaSubscriptions({ redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:feeds` })
-      : new MemoryKafkaSubscriptions();
+    mode === 'redis'
+      ? new RedisKafkaSubscriptions({ redisUrl: config.redis.url, prefix: `${config.queue.name}:feeds`, logger })
+      : mode === 'store'
+        ? new CouchKafkaSubscriptions(couchOptions(config))
+        : new MemoryKafkaSubscriptions();
   return new KafkaMessageStreams({
     brokers: config.queue.kafka.brokers,
     subscriptions,
@@ -274,14 +287,21 @@ function openKafkaStreams(config: Config, logger: Logger): MessageStreams {
   });
 }
 
-function createInvokerRegistry(config: Config, clock: Clock): InvokerRegistry {
-  return config.invoker.registry === 'redis'
-    ? new RedisInvokerRegistry({
-        redisUrl: config.queue.redisUrl,
-        prefix: config.queue.name,
-        forgetMs: config.invoker.forgetMs,
-      })
-    : new MemoryInvokerRegistry({ clock, forgetMs: config.invoker.forgetMs });
+function createInvokerRegistry(config: Config, clock: Clock, logger: Logger): InvokerRegistry {
+  const forgetMs = config.invoker.forgetMs;
+  switch (config.coordination.mode) {
+    case 'redis':
+      return new RedisInvokerRegistry({ redisUrl: config.redis.url, prefix: config.queue.name, forgetMs, logger });
+    case 'store':
+      return new CouchInvokerRegistry({ ...couchOptions(config), forgetMs });
+    case 'local':
+      return new MemoryInvokerRegistry({ clock, forgetMs });
+  }
+}
+
+/** The CouchDB server and name prefix (coordination state lives in its `<prefix>coordination` database). */
+function couchOptions(config: Config): { url: string; prefix: string } {
+  return { url: config.store.couchdbUrl, prefix: config.store.couchdbPrefix };
 }
 
 /** Composition executions live beside the other records, in the configured store. */
@@ -313,33 +333,54 @@ async function openStores(config: Config): Promise<{ entities: EntityStore; acti
 }
 
 function createQueue(config: Config, logger: Logger): ActivationQueue {
-  if (config.queue.adapter === 'kafka') {
-    return new KafkaActivationQueue({ ...config.queue.kafka, queueName: config.queue.name, logger });
-  }
-  return config.queue.adapter === 'bullmq'
-    ? new BullmqActivationQueue({
-        redisUrl: config.queue.redisUrl,
+  switch (config.queue.adapter) {
+    case 'kafka':
+      return new KafkaActivationQueue({ ...config.queue.kafka, queueName: config.queue.name, logger });
+    case 'bullmq':
+      return new BullmqActivationQueue({
+        redisUrl: config.redis.url,
+        connectTimeoutMs: config.redis.connectTimeoutMs,
         queueName: config.queue.name,
         logger,
         lockDurationMs: config.queue.lockMs,
         stalledIntervalMs: config.queue.stalledCheckMs,
-      })
-    : new MemoryActivationQueue({ logger });
-}
-
-/** Redis when the queue is on Redis, so every API process counts against the same limits. */
-function createThrottleCounters(config: Config, logger: Logger): ThrottleCounters {
-  return config.queue.adapter === 'bullmq'
-    ? new RedisThrottleCounters({ redisUrl: config.queue.redisUrl, prefix: `${config.queue.name}:throttle`, logger })
-    : new MemoryThrottleCounters();
-}
-
-/** Beside the activation queue when it is on Redis; else beside the store (file: fsync'd log in the data dir). */
-async function createWebhookInbox(config: Config, logger: Logger): Promise<WebhookInbox> {
-  if (config.queue.adapter === 'bullmq') {
-    return new RedisWebhookInbox({ redisUrl: config.queue.redisUrl, prefix: config.queue.name, logger });
+      });
+    case 'memory':
+      // Tests only: an in-process queue survives no crash (docs/guarantees.md).
+      return new MemoryActivationQueue({ logger });
   }
-  return config.store.adapter === 'file' ? openFileWebhookInbox(config.store.dataDir) : new MemoryWebhookInbox();
+}
+
+/** Shared by every API process unless coordination is local, so every process counts against the same limits. */
+function createThrottleCounters(config: Config, logger: Logger): ThrottleCounters {
+  switch (config.coordination.mode) {
+    case 'redis':
+      return new RedisThrottleCounters({
+        redisUrl: config.redis.url,
+        connectTimeoutMs: config.redis.connectTimeoutMs,
+        prefix: `${config.queue.name}:throttle`,
+        logger,
+      });
+    case 'store':
+      return new CouchThrottleCounters(couchOptions(config));
+    case 'local':
+      return new MemoryThrottleCounters();
+  }
+}
+
+/**
+ * Where accepted deliveries wait: Redis, the CouchDB coordination database, or (local) an fsync'd log in the data
+ * dir. Memory only with the memory store (tests); local coordination with CouchDB is refused at start.
+ */
+async function createWebhookInbox(config: Config, logger: Logger): Promise<WebhookInbox> {
+  switch (config.coordination.mode) {
+    case 'redis':
+      return new RedisWebhookInbox({ redisUrl: config.redis.url, prefix: config.queue.name, logger });
+    case 'store':
+      return new CouchWebhookInbox({ ...couchOptions(config), logger });
+    case 'local':
+      return config.store.adapter === 'file' ? openFileWebhookInbox(config.store.dataDir) : new MemoryWebhookInbox();
+  }
 }
 
 function createContainerFactory(config: Config, logger: Logger): ContainerFactory {

@@ -4,11 +4,17 @@ import type { SystemLimits } from '../domain/limits.js';
 /** Resolved configuration: what every module receives. Built by `load.ts` from the environment schema. */
 export interface Config {
   role: 'all' | 'api' | 'invoker';
+  /** Redis, wherever it is used (the BullMQ queue, `coordination: redis`): one set of connection options. */
+  redis: { url: string; connectTimeoutMs: number };
+  /**
+   * Where processes share state (src/config/topology.ts): the invoker registry, throttle counters, feeds, the
+   * webhook inbox and the composition engine's ownership all read `mode`.
+   */
+  coordination: { mode: 'redis' | 'store' | 'local' };
   http: { host: string; port: number; apiHost: string };
   logLevel: string;
   queue: {
     adapter: 'memory' | 'bullmq' | 'kafka';
-    redisUrl: string;
     name: string;
     lockMs: number;
     stalledCheckMs: number;
@@ -38,7 +44,6 @@ export interface Config {
     heartbeatMs: number;
     deadMs: number;
     forgetMs: number;
-    registry: 'memory' | 'redis';
   };
   runtimes: RuntimeManifest[];
   guest: { namespace: string; uuid: string; key: string };
@@ -46,7 +51,6 @@ export interface Config {
   printKey: boolean;
   /** Built-in feeds: where schedules and stream subscriptions live, and how ticks and messages are polled. */
   feeds: {
-    store: 'memory' | 'file' | 'redis';
     schedulePollMs: number;
     toleranceMs: number;
     missed: 'skip' | 'latest' | 'all';

@@ -2,6 +2,7 @@ import { WhirlError } from '../errors/whirl-error.js';
 import type { Config } from './config.js';
 import { EnvSchema } from './schema.js';
 import { parsePrewarm } from './prewarm-list.js';
+import { refuseUnsafeTopology, resolveCoordination } from './topology.js';
 
 /** Parses the environment once. Throws a WhirlError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -12,13 +13,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const [uuid = '', key = ''] = splitKey(e.WHIRL_GUEST_KEY);
-  return {
+  const config: Config = {
     role: e.WHIRL_ROLE,
+    redis: { url: e.WHIRL_REDIS_URL, connectTimeoutMs: e.WHIRL_REDIS_CONNECT_TIMEOUT_MS },
+    coordination: { mode: resolveCoordination(e.WHIRL_COORDINATION, e.WHIRL_QUEUE, e.WHIRL_STORE) },
     http: { host: e.WHIRL_HOST, port: e.WHIRL_PORT, apiHost: e.WHIRL_API_HOST ?? `http://${e.WHIRL_HOST}:${e.WHIRL_PORT}` },
     logLevel: e.WHIRL_LOG_LEVEL,
     queue: {
       adapter: e.WHIRL_QUEUE,
-      redisUrl: e.WHIRL_REDIS_URL,
       name: e.WHIRL_QUEUE_NAME,
       lockMs: e.WHIRL_QUEUE_LOCK_MS,
       stalledCheckMs: e.WHIRL_QUEUE_STALLED_CHECK_MS,
@@ -50,8 +52,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       heartbeatMs: e.WHIRL_INVOKER_HEARTBEAT_MS,
       deadMs: e.WHIRL_INVOKER_DEAD_MS,
       forgetMs: e.WHIRL_INVOKER_FORGET_MS,
-      registry:
-        e.WHIRL_INVOKER_REGISTRY === 'auto' ? (e.WHIRL_QUEUE === 'bullmq' ? 'redis' : 'memory') : e.WHIRL_INVOKER_REGISTRY,
     },
     runtimes: [
       {
@@ -78,14 +78,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     printKey: e.WHIRL_PRINT_KEY,
     feeds: {
-      store:
-        e.WHIRL_FEEDS_STORE !== 'auto'
-          ? e.WHIRL_FEEDS_STORE
-          : e.WHIRL_QUEUE === 'bullmq'
-            ? 'redis'
-            : e.WHIRL_STORE === 'file'
-              ? 'file'
-              : 'memory',
       schedulePollMs: e.WHIRL_SCHEDULE_POLL_MS,
       toleranceMs: e.WHIRL_SCHEDULE_TOLERANCE_MS,
       missed: e.WHIRL_SCHEDULE_MISSED,
@@ -107,6 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       replayWindowSec: e.WHIRL_WEBHOOK_REPLAY_WINDOW_S,
     },
   };
+  refuseUnsafeTopology(config);
+  return config;
 }
 
 function splitKey(k: string): [string, string] {

@@ -27,7 +27,17 @@ export const EnvSchema = z.object({
    * session timeout (ms): how long a dead invoker keeps its partitions, the crash detection bound. */
   WHIRL_KAFKA_PARTITIONS: int(8),
   WHIRL_KAFKA_SESSION_TIMEOUT_MS: int(10_000),
+  /** Redis, for the BullMQ queue and for `WHIRL_COORDINATION=redis`. */
   WHIRL_REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Longest wait for a Redis connection before a request answers 503 (ms); later outages fail at once. */
+  WHIRL_REDIS_CONNECT_TIMEOUT_MS: int(2_000),
+  /**
+   * Where processes share the invoker registry, throttle counters, feed schedules and subscriptions and the
+   * webhook inbox (docs/guarantees.md#coordination): `redis` (WHIRL_REDIS_URL), `store` (CouchDB: a
+   * `<prefix>coordination` database), `local` (this process: memory, and the data dir for the inbox and schedules
+   * with the file store). `auto`: redis with WHIRL_QUEUE=bullmq, store with WHIRL_STORE=couchdb, local otherwise.
+   */
+  WHIRL_COORDINATION: z.enum(['auto', 'redis', 'store', 'local']).default('auto'),
   /** Key prefix / queue name, so several Whirls can share one Redis. */
   WHIRL_QUEUE_NAME: z.string().default('whirl'),
   /**
@@ -70,8 +80,6 @@ export const EnvSchema = z.object({
   WHIRL_INVOKER_HEARTBEAT_MS: int(1000),
   WHIRL_INVOKER_DEAD_MS: int(5000),
   WHIRL_INVOKER_FORGET_MS: int(600_000),
-  /** Where invokers heartbeat: `auto` is Redis (WHIRL_REDIS_URL) with the BullMQ queue, in-process otherwise. */
-  WHIRL_INVOKER_REGISTRY: z.enum(['auto', 'memory', 'redis']).default('auto'),
 
   WHIRL_GUEST_NAMESPACE: z.string().default('guest'),
   /** The well-known OpenWhisk guest key, so `wsk` works out of the box; set your own in production. */
@@ -99,12 +107,6 @@ export const EnvSchema = z.object({
   WHIRL_LIMIT_BLOCKING_WAIT_MS: int(60_000),
   WHIRL_LIMIT_SEQUENCE_LENGTH: int(50),
 
-  /**
-   * Built-in feeds (docs/schedules.md, docs/feeds.md). `auto`: schedules and stream subscriptions live in Redis
-   * when the queue is BullMQ (shared by every API process); otherwise schedules go to `WHIRL_DATA_DIR` with the
-   * file store (`file`) or to memory, and stream subscriptions to memory.
-   */
-  WHIRL_FEEDS_STORE: z.enum(['auto', 'memory', 'file', 'redis']).default('auto'),
   /** How often each API process looks for due schedule ticks (ms). */
   WHIRL_SCHEDULE_POLL_MS: int(1000),
   /** A tick found at most this late (ms) is on time; older ones are "missed". */

@@ -10,6 +10,8 @@ import { RedisScheduleStore } from '../../src/adapters/schedules/redis-schedule-
 import { silentLogger } from '../../src/ports/logger.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { scheduleStoreContract, testSchedule } from './schedules-store.contract.js';
+import { CouchScheduleStore } from '../../src/adapters/schedules/couch-schedule-store.js';
+import { testCouchCoordination } from '../helpers/couch-coordination.js';
 
 const shared = new MemoryScheduleStore();
 // One shared instance stands in for "several processes"; closing it is a no-op.
@@ -50,4 +52,9 @@ describeWith(['redis'], 'redis schedule store', () => {
     if (keys.length) await redis.del(...keys);
     await redis.quit();
   });
+});
+
+describeWith(['couchdb'], 'CouchDB schedule store', () => {
+  const options = testCouchCoordination();
+  scheduleStoreContract('couchdb', async () => new CouchScheduleStore(options));
 });

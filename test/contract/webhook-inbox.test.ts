@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import nano from 'nano';
 import { afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { RedisWebhookInbox } from '../../src/adapters/webhooks/redis-webhook-inb
 import { silentLogger } from '../../src/ports/logger.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { webhookInboxContract } from './webhook-inbox.contract.js';
+import { CouchWebhookInbox } from '../../src/adapters/webhooks/couch-webhook-inbox.js';
+import { testCouchCoordination, UNREACHABLE_COUCH } from '../helpers/couch-coordination.js';
 
 webhookInboxContract('memory', async () => new MemoryWebhookInbox());
 
@@ -52,4 +55,28 @@ describeWith(['redis'], 'Redis webhook inbox', () => {
       makeUnreachable: async () => new RedisWebhookInbox({ redisUrl: 'redis://127.0.0.1:1', prefix: 'x', logger: silentLogger }),
     },
   );
+});
+
+describeWith(['couchdb'], 'CouchDB webhook inbox', () => {
+  const base = testCouchCoordination();
+  let prefix = '';
+  const make = () => new CouchWebhookInbox({ url: base.url, prefix, logger: silentLogger });
+  webhookInboxContract(
+    'couchdb',
+    async () => {
+      // One database per test (pending counts are per database); each is destroyed afterwards.
+      prefix = `${base.prefix}${randomUUID().slice(0, 6)}_`;
+      prefixes.push(prefix);
+      return make();
+    },
+    {
+      reopen: async () => make(),
+      makeUnreachable: async () => new CouchWebhookInbox({ ...UNREACHABLE_COUCH, logger: silentLogger }),
+    },
+  );
+  const prefixes: string[] = [];
+  afterAll(async () => {
+    const server = nano(base.url);
+    for (const p of prefixes) await server.db.destroy(`${p}coordination`).catch(() => {});
+  });
 });

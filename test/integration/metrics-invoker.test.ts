@@ -3,7 +3,7 @@ import { describeWith, serviceUrl } from '../helpers/services.js';
 import { freePort, startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
 
 /** An invoker-only process serves no API, but Prometheus must still see its container pool. */
-describeWith(['redis'], 'metrics of an invoker-only process', () => {
+describeWith(['redis', 'couchdb'], 'metrics of an invoker-only process', () => {
   let invoker: WhirlProcess | undefined;
   afterAll(async () => {
     await invoker?.stop();
@@ -16,7 +16,10 @@ describeWith(['redis'], 'metrics of an invoker-only process', () => {
       WHIRL_QUEUE: 'bullmq',
       WHIRL_REDIS_URL: serviceUrl('redis') ?? '',
       WHIRL_QUEUE_NAME: `whirl-test-metrics-${port}`,
-      WHIRL_STORE: 'memory',
+      // An invoker-only process needs a store shared with its API (a memory store is refused at start).
+      WHIRL_STORE: 'couchdb',
+      WHIRL_COUCHDB_URL: serviceUrl('couchdb') ?? '',
+      WHIRL_COUCHDB_PREFIX: `whirl_test_metrics_${port}_`,
       WHIRL_CONTAINERS: 'process',
       WHIRL_INVOKER_ID: `metrics${port}`,
       WHIRL_METRICS_PORT: String(port),

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import nano from 'nano';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hmacSha256Hex } from '../../src/domain/webhook.js';
 import { ErrorCodes } from '../../src/errors/codes.js';
@@ -219,4 +220,27 @@ describeWith(['redis'], 'webhook deliveries survive a kill (Redis inbox)', () =>
       redis.disconnect();
     }
   }, 90_000);
+});
+
+describeWith(['kafka', 'couchdb'], 'webhook deliveries survive a kill (Kafka deployment: inbox in CouchDB, no Redis)', () => {
+  it('CouchDB inbox beside the Kafka queue (WHIRL_COORDINATION defaults to store)', async () => {
+    const id = randomUUID().slice(0, 8);
+    const cleanup = async () => {
+      const server = nano(serviceUrl('couchdb') ?? '');
+      for (const db of ['entities', 'activations', 'executions', 'coordination']) {
+        await server.db.destroy(`whirl_test_${id}_${db}`).catch(() => {});
+      }
+    };
+    await survivesKill({
+      WHIRL_QUEUE: 'kafka',
+      WHIRL_KAFKA_BROKERS: serviceUrl('kafka') ?? '',
+      WHIRL_KAFKA_PARTITIONS: '2',
+      WHIRL_QUEUE_NAME: `whirl-test-${id}`,
+      WHIRL_STORE: 'couchdb',
+      WHIRL_COUCHDB_URL: serviceUrl('couchdb') ?? '',
+      WHIRL_COUCHDB_PREFIX: `whirl_test_${id}_`,
+      // Nothing listens there: the deployment must not need Redis.
+      WHIRL_REDIS_URL: 'redis://127.0.0.1:1',
+    }).finally(cleanup);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type { SlotAnswer, ThrottleCounters } from '../../ports/throttle-counters.js';
-import { RedisLink } from '../queue/bullmq/redis-link.js';
+import { RedisLink } from '../redis/redis-link.js';
 
 /**
  * Counters in Redis, shared by every API process. Rate windows are `INCR` on `<prefix>:rate:<key>:<window>` with
@@ -33,7 +33,12 @@ export class RedisThrottleCounters implements ThrottleCounters {
   private readonly prefix: string;
 
   constructor(options: { redisUrl: string; prefix: string; logger: Logger; connectTimeoutMs?: number }) {
-    this.link = new RedisLink(options.redisUrl, options.logger, options.connectTimeoutMs ?? 2_000);
+    this.link = new RedisLink({
+      url: options.redisUrl,
+      logger: options.logger,
+      connectTimeoutMs: options.connectTimeoutMs,
+      purpose: 'throttle counters',
+    });
     this.prefix = options.prefix;
   }
 

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { InvokerLoad, InvokerRegistry, InvokerStatus } from '../../ports/invoker-registry.js';
+import { silentLogger, type Logger } from '../../ports/logger.js';
+import { RedisLink } from '../redis/redis-link.js';
 
 /** Stamps a status with Redis server time: one hash of statuses, one of stamps (field = invoker id). */
 const HEARTBEAT = `
@@ -35,29 +36,26 @@ return out`;
  * skewed clocks are judged alike. Commands fail fast while Redis is unreachable (no offline queue).
  */
 export class RedisInvokerRegistry implements InvokerRegistry {
-  private readonly redis: Redis;
+  private readonly link: RedisLink;
   private readonly keys: [string, string];
-  private connecting: Promise<void> | undefined;
 
-  constructor(private readonly options: { redisUrl: string; prefix: string; forgetMs: number }) {
-    this.redis = new Redis(options.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 3000,
-      commandTimeout: 3000,
-      lazyConnect: true,
+  constructor(private readonly options: { redisUrl: string; prefix: string; forgetMs: number; logger?: Logger }) {
+    this.link = new RedisLink({
+      url: options.redisUrl,
+      logger: options.logger ?? silentLogger,
+      connectTimeoutMs: 3000,
+      purpose: 'invoker registry',
     });
-    this.redis.on('error', () => {}); // surfaced by the failing command
     this.keys = [`${options.prefix}:invokers:status`, `${options.prefix}:invokers:seen`];
   }
 
   async heartbeat(status: InvokerLoad): Promise<void> {
     const payload = JSON.stringify({ id: status.id, memoryMB: status.memoryMB, freeMB: status.freeMB });
-    await this.call(() => this.redis.eval(HEARTBEAT, 2, ...this.keys, status.id, payload));
+    await this.call((redis) => redis.eval(HEARTBEAT, 2, ...this.keys, status.id, payload));
   }
 
   async list(): Promise<InvokerStatus[]> {
-    const raw = (await this.call(() => this.redis.eval(LIST, 2, ...this.keys, String(this.options.forgetMs)))) as string[];
+    const raw = (await this.call((redis) => redis.eval(LIST, 2, ...this.keys, String(this.options.forgetMs)))) as string[];
     const now = Number(raw[0]);
     const out: InvokerStatus[] = [];
     for (let i = 1; i + 2 < raw.length; i += 3) {
@@ -68,14 +66,12 @@ export class RedisInvokerRegistry implements InvokerRegistry {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
+    await this.link.close();
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
+  private async call<T>(command: (redis: RedisLink['client']) => Promise<T>): Promise<T> {
     try {
-      if (this.redis.status === 'wait') await (this.connecting ??= this.redis.connect());
-      return await command();
+      return await this.link.run(command);
     } catch (err) {
       throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', [`invoker registry: ${(err as Error).message}`], { cause: err });
     }

@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Schedule, ScheduleStore } from '../../ports/schedule-store.js';
+import { RedisLink } from '../redis/redis-link.js';
 
 /**
  * Schedules in Redis, shared by every API process: a hash `<prefix>:schedules` (id → JSON), a hash
@@ -21,11 +21,13 @@ return 0`;
 const CLAIM_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export class RedisScheduleStore implements ScheduleStore {
-  private readonly redis: Redis;
+  private readonly link: RedisLink;
+  private get redis(): RedisLink['client'] {
+    return this.link.client;
+  }
 
   constructor(options: { redisUrl: string; prefix: string; logger: Logger }) {
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
-    this.redis.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'schedule store redis error'));
+    this.link = new RedisLink({ url: options.redisUrl, logger: options.logger, purpose: 'schedule store' });
     this.keys = {
       schedules: `${options.prefix}:schedules`,
       last: `${options.prefix}:last`,
@@ -66,11 +68,12 @@ export class RedisScheduleStore implements ScheduleStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.link.close();
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
+      await this.link.ready();
       return await fn();
     } catch (err) {
       throw new WhirlError('WHIRL_UNAVAILABLE', [`schedule store: ${(err as Error).message}`], { cause: err });

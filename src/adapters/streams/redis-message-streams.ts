@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type {
@@ -8,6 +7,7 @@ import type {
   StreamMessage,
   StreamSubscription,
 } from '../../ports/message-streams.js';
+import { RedisLink } from '../redis/redis-link.js';
 
 /**
  * Redis Streams: one consumer group per subscription (`whirl:<subscription id>`, created at the stream's end with
@@ -17,12 +17,14 @@ import type {
  * Subscriptions live in the hash `<prefix>:stream-subs`.
  */
 export class RedisMessageStreams implements MessageStreams {
-  private readonly redis: Redis;
+  private readonly link: RedisLink;
+  private get redis(): RedisLink['client'] {
+    return this.link.client;
+  }
   private readonly subsKey: string;
 
   constructor(private readonly options: { redisUrl: string; prefix: string; logger: Logger }) {
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
-    this.redis.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'message streams redis error'));
+    this.link = new RedisLink({ url: options.redisUrl, logger: options.logger, purpose: 'message streams' });
     this.subsKey = `${options.prefix}:stream-subs`;
   }
 
@@ -83,10 +85,11 @@ export class RedisMessageStreams implements MessageStreams {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.link.close();
   }
 
   private async pass(deliver: DeliverMessage, options: { consumerId: string; retryMs: number }): Promise<void> {
+    await this.link.ready();
     const subs = (await this.redis.hvals(this.subsKey)).map((raw) => JSON.parse(raw) as StreamSubscription);
     for (const sub of subs) {
       if (sub.paused) continue;
@@ -116,6 +119,7 @@ export class RedisMessageStreams implements MessageStreams {
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
+      await this.link.ready();
       return await fn();
     } catch (err) {
       throw new WhirlError('WHIRL_UNAVAILABLE', [`message streams: ${(err as Error).message}`], { cause: err });

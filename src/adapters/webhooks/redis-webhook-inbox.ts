@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type { InboxConsumeOptions, InboxConsumer, WebhookDelivery, WebhookInbox } from '../../ports/webhook-inbox.js';
-import { RedisLink } from '../queue/bullmq/redis-link.js';
+import { RedisLink } from '../redis/redis-link.js';
 
 /**
  * The inbox as a Redis stream (`<prefix>:webhooks`) with one consumer group. `accept` remembers the replay key
@@ -28,7 +27,7 @@ export class RedisWebhookInbox implements WebhookInbox {
   private readonly consumers = new Set<InboxConsumer>();
 
   constructor(private readonly options: { redisUrl: string; prefix: string; logger: Logger }) {
-    this.link = new RedisLink(options.redisUrl, options.logger, 2_000);
+    this.link = new RedisLink({ url: options.redisUrl, logger: options.logger, purpose: 'webhook inbox' });
     this.stream = `${options.prefix}:webhooks`;
   }
 
@@ -43,16 +42,21 @@ export class RedisWebhookInbox implements WebhookInbox {
   }
 
   async pending(): Promise<number> {
-    return this.link.client.xlen(this.stream);
+    return this.link.run((c) => c.xlen(this.stream)).catch((e: unknown) => {
+      throw unavailable(e);
+    });
   }
 
   async consume(handler: (d: WebhookDelivery) => Promise<void>, options: InboxConsumeOptions = {}): Promise<InboxConsumer> {
     const retryMs = options.retryMs ?? 5_000;
     const claimAfterMs = Math.min(options.claimAfterMs ?? 30_000, retryMs);
     // A blocking read ties up its connection: each consumer has its own.
-    const reader = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    reader.on('error', () => {});
-    await reader.connect();
+    const readerLink = this.link.duplicate('blocking', 'webhook inbox reader');
+    const reader = readerLink.client;
+    await readerLink.ready().catch((e: unknown) => {
+      readerLink.client.disconnect();
+      throw unavailable(e);
+    });
     await reader.xgroup('CREATE', this.stream, GROUP, '0', 'MKSTREAM').catch((e: Error) => {
       if (!/BUSYGROUP/.test(e.message)) throw e;
     });
@@ -94,7 +98,7 @@ export class RedisWebhookInbox implements WebhookInbox {
       close: async () => {
         stopped = true;
         await loop;
-        reader.disconnect();
+        readerLink.client.disconnect();
         this.consumers.delete(consumer);
       },
     };

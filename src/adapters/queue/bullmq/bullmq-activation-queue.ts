@@ -11,7 +11,7 @@ import type {
 import type { Logger } from '../../../ports/logger.js';
 import { BullmqConsumer, invokerQueueName, type WorkerSettings } from './bullmq-consumer.js';
 import { completionChannel, deliver, subscribeChannel } from './completion-channel.js';
-import { RedisLink, asUnavailable } from './redis-link.js';
+import { RedisLink, asUnavailable } from '../../redis/redis-link.js';
 import { TurnBatch } from './turn-batch.js';
 
 export interface BullmqActivationQueueOptions {
@@ -106,7 +106,12 @@ export class BullmqActivationQueue implements ActivationQueue {
     // One fail-fast connection for publishing activations and completions and for counting.
     // No ioredis auto-pipelining: it holds every command for a turn of the event loop, which measured slower on
     // the blocking and composition paths than the writes it saves under load.
-    this.producer = new RedisLink(options.redisUrl, this.logger, this.connectTimeoutMs);
+    this.producer = new RedisLink({
+      url: options.redisUrl,
+      logger: this.logger,
+      connectTimeoutMs: this.connectTimeoutMs,
+      purpose: 'queue',
+    });
   }
 
   async publish(msg: ActivationMessage, target?: PublishTarget): Promise<void> {

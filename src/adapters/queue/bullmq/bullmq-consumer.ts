@@ -2,7 +2,7 @@ import { type Job, Worker } from 'bullmq';
 import type { ActivationMessage } from '../../../domain/activation-message.js';
 import type { ConsumeOptions, Consumer, DeliveryHandler } from '../../../ports/activation-queue.js';
 import type { Logger } from '../../../ports/logger.js';
-import { asUnavailable } from './redis-link.js';
+import { RedisLink, asUnavailable } from '../../redis/redis-link.js';
 
 export interface WorkerSettings {
   redisUrl: string;
@@ -86,7 +86,7 @@ export class BullmqConsumer implements Consumer {
     for (const name of queues) {
       const worker = new Worker<ActivationMessage, void>(name, processor, {
         // Workers block on Redis and must ride out reconnects: BullMQ requires no per-request retry limit.
-        connection: { url: settings.redisUrl, maxRetriesPerRequest: null },
+        connection: { url: settings.redisUrl, ...RedisLink.ioredisOptions({ url: settings.redisUrl, mode: 'blocking' }) },
         concurrency: options.concurrency,
         lockDuration: settings.lockDurationMs,
         stalledInterval: settings.stalledIntervalMs,

@@ -1,7 +1,7 @@
 import type { CompletionMessage } from '../../../domain/activation-message.js';
 import type { Logger } from '../../../ports/logger.js';
 import type { Subscription } from '../../../ports/activation-queue.js';
-import { RedisLink, asUnavailable } from './redis-link.js';
+import { RedisLink, asUnavailable } from '../../redis/redis-link.js';
 
 /** The pub/sub channel on which `instanceId`'s completions travel. */
 export function completionChannel(queueName: string, instanceId: string): string {
@@ -20,7 +20,7 @@ export async function subscribeChannel(
   logger: Logger,
   connectTimeoutMs: number,
 ): Promise<Subscription> {
-  const link = new RedisLink(redisUrl, logger, connectTimeoutMs);
+  const link = new RedisLink({ url: redisUrl, logger, connectTimeoutMs, purpose: 'completions' });
   try {
     await link.ready();
     await link.client.subscribe(channel);
