@@ -87,11 +87,19 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
   const clock = options.clock ?? systemClock;
   const metrics = config.metrics.enabled ? new PrometheusMetrics() : noMetrics;
   const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
+  /** Gives up on records not yet stored when the shutdown bound is reached (set with the record writer). */
+  let abandonRecords: (why: string) => void = () => {};
+  const stopInOrder = async () => {
     for (const stop of stops.splice(0).reverse()) {
       await stop().catch((err: unknown) => logger.error({ err: String(err) }, 'shutdown step failed'));
     }
   };
+  // Bounded, whatever the store or queue does: at the bound, unstored records are logged by id (the writer does)
+  // and the stop resolves; what is left unacknowledged in a durable queue is redelivered after the restart.
+  const stopAll = () => boundedStop(stopInOrder(), config.shutdownTimeoutMs, clock, () => {
+    logger.error({ boundMs: config.shutdownTimeoutMs, stepsLeft: stops.length }, 'shutdown did not finish in time');
+    abandonRecords(`at the shutdown bound (${config.shutdownTimeoutMs} ms)`);
+  });
   try {
     const { entities, activations } = await openStores(config);
     stops.push(async () => {
@@ -113,7 +121,9 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         bufferMax: config.store.bufferMax,
         clock,
         logger,
+        closeTimeoutMs: config.shutdownTimeoutMs,
       });
+      abandonRecords = (why) => records.abandon(why);
       stops.push(() => records.close());
       const factory = createContainerFactory(config, logger);
       stops.push(() => factory.close());
@@ -243,6 +253,17 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
     await stopAll();
     throw err;
   }
+}
+
+/** Resolves when `stopping` does or `boundMs` passed (then after `onTimeout`), whichever is first. */
+async function boundedStop(stopping: Promise<void>, boundMs: number, clock: Clock, onTimeout: () => void): Promise<void> {
+  let timer: { cancel(): void } | undefined;
+  const bound = new Promise<'late'>((resolve) => {
+    timer = clock.setTimeout(() => resolve('late'), boundMs);
+  });
+  const outcome = await Promise.race([stopping.then(() => 'done' as const), bound]);
+  timer?.cancel();
+  if (outcome === 'late') onTimeout();
 }
 
 /** Schedules and stream subscriptions, where the coordination setting says (shared, or local to this process). */
@@ -410,6 +431,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping Whirl (finishing in-flight activations, storing records)…\n`);
+    // The stop is bounded by WHIRL_SHUTDOWN_TIMEOUT_MS; this only guards against a stop that never yields.
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 5_000).unref();
     whirl.stop().then(
       () => process.exit(0),
       () => process.exit(1),

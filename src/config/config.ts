@@ -49,6 +49,8 @@ export interface Config {
   guest: { namespace: string; uuid: string; key: string };
   limits: SystemLimits;
   printKey: boolean;
+  /** Bound on a graceful stop (ms). */
+  shutdownTimeoutMs: number;
   /** Built-in feeds: where schedules and stream subscriptions live, and how ticks and messages are polled. */
   feeds: {
     schedulePollMs: number;

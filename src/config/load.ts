@@ -77,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sequenceMaxLength: e.WHIRL_LIMIT_SEQUENCE_LENGTH,
     },
     printKey: e.WHIRL_PRINT_KEY,
+    shutdownTimeoutMs: e.WHIRL_SHUTDOWN_TIMEOUT_MS,
     feeds: {
       schedulePollMs: e.WHIRL_SCHEDULE_POLL_MS,
       toleranceMs: e.WHIRL_SCHEDULE_TOLERANCE_MS,

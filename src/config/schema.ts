@@ -125,6 +125,12 @@ export const EnvSchema = z.object({
   /** How long a replayable transition's snapshot waits to coalesce with the next ones (ms; docs/compositions.md). */
   WHIRL_COMPOSITION_SAVE_DELAY_MS: int(20),
 
+  /**
+   * The longest a graceful stop (SIGTERM, SIGINT) takes, whatever the store or queue does (ms): in-flight work is
+   * finished and records stored meanwhile; at the bound, records still unstored are logged by activation id and the
+   * process exits.
+   */
+  WHIRL_SHUTDOWN_TIMEOUT_MS: int(10_000),
   /** Print the guest key at startup (the embedded default does). */
   WHIRL_PRINT_KEY: bool(true),
   /** Prometheus metrics at `/metrics` (docs/metrics.md); off = nothing recorded, `/metrics` empty. */

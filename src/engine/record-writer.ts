@@ -1,4 +1,4 @@
-import type { ActivationRecord } from '../domain/activation.js';
+import { makeResponse, StatusCode, type ActivationRecord } from '../domain/activation.js';
 import { WhirlError } from '../errors/whirl-error.js';
 import type { ActivationStore } from '../ports/activation-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -26,6 +26,10 @@ export interface RecordWriterOptions {
 
 interface Entry {
   record: ActivationRecord;
+  /** The record was replaced by its own error record because it could not be stored. */
+  replaced?: boolean;
+  /** Resolved: durably stored (a split batch stores its halves at different times). */
+  stored?: boolean;
   settled: Promise<void>;
   resolve(): void;
   reject(e: unknown): void;
@@ -36,11 +40,17 @@ interface Entry {
  *
  * Contract: `write` resolves once its record is durably stored (callers acknowledge queue deliveries only then),
  * so a record is never dropped silently. Records go out in batches of at most `batchSize`, when a batch is full
- * or `batchDelayMs` after its first record, with at most `maxInFlightBatches` `putBatch` calls at once. A failed
- * batch is retried whole (the store is idempotent by activation id) with capped backoff, indefinitely: an outage
- * delays records, it does not lose them. Because the buffer is bounded, a long outage pushes back on writers
- * instead of growing memory. `close` stores everything held (including writes waiting for room), and only after
- * `closeTimeoutMs` gives up, rejecting what is left with WHIRL_STORE_UNAVAILABLE and logging how many.
+ * or `batchDelayMs` after its first record, with at most `maxInFlightBatches` `putBatch` calls at once.
+ *
+ * A failed batch is one of two things. If the store still answers (a read probe succeeds), something in the batch
+ * is what fails — a record the store refuses or that cannot be serialised — so the batch is split in halves, each
+ * stored on its own, down to the one bad record, which is replaced by its own error record (`action developer
+ * error`, saying why): one bad record never holds back another, and its activation still ends with a record. If
+ * the store does not answer, the batch is retried whole (the store is idempotent by activation id) with capped
+ * backoff, indefinitely: an outage delays records, it does not lose them. Because the buffer is bounded, a long
+ * outage pushes back on writers instead of growing memory. `close` stores everything held (including writes
+ * waiting for room), and only after `closeTimeoutMs` (or on `abandon`) gives up, rejecting what is left with
+ * WHIRL_STORE_UNAVAILABLE and logging the activation ids it could not store.
  */
 export class RecordWriter implements RecordSink {
   private readonly maxInFlight: number;
@@ -57,6 +67,8 @@ export class RecordWriter implements RecordSink {
   private due = false;
   private closing: Promise<void> | undefined;
   private gaveUp: WhirlError | undefined;
+  /** Successful `putBatch` calls so far: a single record that fails while others succeed is the bad one. */
+  private successes = 0;
 
   constructor(private readonly o: RecordWriterOptions) {
     this.maxInFlight = o.maxInFlightBatches ?? 4;
@@ -111,7 +123,7 @@ export class RecordWriter implements RecordSink {
     });
     const outcome = await Promise.race([this.flush().then(() => 'flushed' as const), deadline]);
     timer?.cancel();
-    if (outcome === 'timeout') this.giveUp();
+    if (outcome === 'timeout') this.abandon();
   }
 
   /** Starts every batch that may go now; arms the delay timer for a partial batch that may not yet. */
@@ -139,26 +151,68 @@ export class RecordWriter implements RecordSink {
   }
 
   private async send(batch: Entry[]): Promise<void> {
+    await this.store(batch, this.successes);
+    if (this.gaveUp) for (const e of batch) e.reject(this.gaveUp);
+    this.inFlight.delete(batch);
+    this.held -= batch.length;
+    this.wakeWriters();
+    this.pump();
+  }
+
+  /** Stores `entries` (resolving each), splitting them around records the store refuses; see the class comment. */
+  private async store(entries: Entry[], successesBefore: number): Promise<void> {
     let delay = this.retryMinMs;
+    /** Consecutive failures after which the store still answered. */
+    let answered = 0;
     for (let attempt = 1; !this.gaveUp; attempt++) {
       try {
-        await this.o.store.putBatch(batch.map((e) => e.record));
-        for (const e of batch) e.resolve();
-        break;
+        await this.o.store.putBatch(entries.map((e) => e.record));
+        this.successes++;
+        for (const e of entries) e.resolve();
+        return;
       } catch (err) {
+        // A failure of the batch's own (serialisation, a refused document) is known at once; otherwise the store
+        // must answer after two failures in a row (the first may be the end of an outage).
+        const own = ownFailure(err);
+        answered = own || (!this.gaveUp && (await this.storeAnswers())) ? answered + 1 : 0;
+        if (!this.gaveUp && (own || answered >= 2)) {
+          if (entries.length > 1) {
+            const half = Math.ceil(entries.length / 2);
+            const now = this.successes;
+            await Promise.all([this.store(entries.slice(0, half), now), this.store(entries.slice(half), now)]);
+            return;
+          }
+          const only = entries[0]!;
+          // A lone record is the culprit when its failure is its own, or when other writes succeed meanwhile;
+          // otherwise the store may be failing every write (a full disk) and the record is kept, to be retried.
+          if (!only.replaced && (own || this.successes > successesBefore)) {
+            this.o.logger.error(
+              { err: String(err), activationId: only.record.activationId, namespace: only.record.namespace },
+              'activation record cannot be stored; storing its error record instead',
+            );
+            only.record = unstorableRecord(only.record, err);
+            only.replaced = true;
+            continue;
+          }
+        }
         this.o.logger.error(
-          { err, attempt, records: batch.length, retryInMs: delay },
+          { err, attempt, records: entries.length, retryInMs: delay },
           'storing activation records failed; retrying the batch',
         );
         await this.sleep(delay);
         delay = Math.min(delay * 2, this.retryMaxMs);
       }
     }
-    if (this.gaveUp) for (const e of batch) e.reject(this.gaveUp);
-    this.inFlight.delete(batch);
-    this.held -= batch.length;
-    this.wakeWriters();
-    this.pump();
+  }
+
+  /** Whether the store answers at all (a read of an id that never exists). */
+  private async storeAnswers(): Promise<boolean> {
+    try {
+      await this.o.store.get('whirl.system', 'record-writer-probe');
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private wakeWriters(): void {
@@ -178,13 +232,22 @@ export class RecordWriter implements RecordSink {
     });
   }
 
-  private giveUp(): void {
-    const inFlight = [...this.inFlight].flat();
+  /**
+   * Gives up on every record not stored yet (shutdown ran out of time): their writes reject with
+   * WHIRL_STORE_UNAVAILABLE and their activation ids are logged. Idempotent.
+   */
+  abandon(why = `after ${this.closeTimeoutMs} ms`): void {
+    if (this.gaveUp) return;
+    this.closing ??= Promise.resolve();
+    const inFlight = [...this.inFlight].flat().filter((e) => !e.stored);
     const lost = this.pending.length + inFlight.length + this.spaceWaiters.length;
-    this.gaveUp = new WhirlError('WHIRL_STORE_UNAVAILABLE', [
-      `gave up storing ${lost} activation records at shutdown after ${this.closeTimeoutMs} ms`,
-    ]);
-    this.o.logger.error({ records: lost }, 'closing with activation records that could not be stored');
+    this.gaveUp = new WhirlError('WHIRL_STORE_UNAVAILABLE', [`gave up storing ${lost} activation records at shutdown ${why}`]);
+    if (lost === 0) return;
+    const ids = [...this.pending, ...inFlight].map((e) => `${e.record.namespace}/${e.record.activationId}`);
+    this.o.logger.error(
+      { records: lost, activations: ids.slice(0, 1000), waitingForRoom: this.spaceWaiters.length },
+      'closing with activation records that could not be stored',
+    );
     for (const e of [...this.pending, ...inFlight]) e.reject(this.gaveUp);
     this.held -= this.pending.length;
     this.pending = [];
@@ -193,6 +256,38 @@ export class RecordWriter implements RecordSink {
     this.timer?.cancel();
     this.timer = undefined;
   }
+}
+
+/** The record of an activation whose own record cannot be stored: the same activation, as a developer error. */
+function unstorableRecord(r: ActivationRecord, err: unknown): ActivationRecord {
+  const why = err instanceof Error ? err.message : String(err);
+  const error = `The activation's record could not be stored (${why.slice(0, 200)}); its result and logs are dropped.`;
+  return {
+    namespace: r.namespace,
+    name: r.name,
+    version: r.version,
+    subject: r.subject,
+    activationId: r.activationId,
+    start: r.start,
+    end: r.end,
+    duration: r.duration,
+    response: makeResponse(StatusCode.DeveloperError, { error }),
+    logs: [],
+    annotations: r.annotations.filter((a) => typeof a.value !== 'object' || a.value === null || a.key === 'limits'),
+    publish: r.publish,
+    ...(r.cause !== undefined ? { cause: r.cause } : {}),
+  };
+}
+
+/** A failure that belongs to the record, not the store: it cannot be serialised, or the store refused the document. */
+function ownFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (e instanceof RangeError || e instanceof TypeError) return true;
+    const status = (e as { statusCode?: unknown }).statusCode;
+    if (status === 400 || status === 413 || status === 415) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function newEntry(record: ActivationRecord): Entry {
@@ -204,5 +299,14 @@ function newEntry(record: ActivationRecord): Entry {
   });
   // The caller of `write` receives a rejection; flush and close only observe it, so it is not "unhandled" here.
   settled.catch(() => {});
-  return { record, settled, resolve, reject };
+  const entry: Entry = {
+    record,
+    settled,
+    resolve: () => {
+      entry.stored = true;
+      resolve();
+    },
+    reject,
+  };
+  return entry;
 }

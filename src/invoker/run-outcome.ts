@@ -1,4 +1,5 @@
 import { isRecord, StatusCode } from '../domain/activation.js';
+import { MAX_JSON_DEPTH, nestingDepth } from '../domain/json-depth.js';
 import type { RuntimeResult } from '../ports/container-factory.js';
 
 /**
@@ -27,6 +28,9 @@ export const Messages = {
     `The action produced a response that exceeded the allowed length: ${size} > ${max} bytes. The truncated response was: ${truncated}`,
   invokerLost: 'The invoker running this activation stopped before it completed; the action may have partially run.',
   containerFailed: (why: string) => `Failed to start a container for the action: ${why}`,
+  tooDeep: (max: number) =>
+    `The action produced a result nested deeper than ${max} levels, which cannot be stored or returned.`,
+  notStorable: (why: string) => `The activation's record could not be stored: ${why}`,
 } as const;
 
 export function interpretInit(r: RuntimeResult, ctx: { timeoutMs: number; oom: boolean }): RunOutcome | undefined {
@@ -56,6 +60,9 @@ export function interpretRun(
       timedOut: false,
     };
   }
+  // Checked once here, where the result is accepted: every later serialisation (store, queue, HTTP) can then rely
+  // on it. One pass over the bytes, before parsing.
+  if (nestingDepth(r.body) > MAX_JSON_DEPTH) return { ...developerError(Messages.tooDeep(MAX_JSON_DEPTH), false), size };
   const parsed = tryParse(r.body);
   const isJson = isRecord(parsed) || Array.isArray(parsed);
   if (r.statusCode === 200 && isJson) {

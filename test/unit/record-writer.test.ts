@@ -86,7 +86,11 @@ class ScriptedStore implements ActivationStore {
     this.hold = false;
     for (const r of this.releases.splice(0)) r();
   }
-  get = this.inner.get.bind(this.inner);
+  /** Reads fail during an outage too (the writer's probe tells an outage from a bad record by them). */
+  get: ActivationStore['get'] = async (ns, id) => {
+    if (this.failuresLeft > 0) throw new WhirlError('WHIRL_STORE_UNAVAILABLE', ['scripted outage']);
+    return this.inner.get(ns, id);
+  };
   list = this.inner.list.bind(this.inner);
   count = this.inner.count.bind(this.inner);
   close = this.inner.close.bind(this.inner);
@@ -238,7 +242,60 @@ describe('RecordWriter', () => {
     await clock.advance(1);
     expect(closed).toEqual({ settled: true, error: undefined });
     expect(writes.every((w) => isWhirlError(w.error, 'WHIRL_STORE_UNAVAILABLE'))).toBe(true);
-    expect(logger.errors.at(-1)?.fields).toEqual({ records: 3 });
+    expect(logger.errors.at(-1)?.fields).toMatchObject({ records: 3 });
+    expect((logger.errors.at(-1)?.fields as { activations: string[] }).activations).toHaveLength(3);
     expect(logger.errors.length).toBeGreaterThan(3);
+  });
+});
+
+describe('RecordWriter and a record that cannot be stored', () => {
+  /** The memory store, refusing any batch that holds a record marked poison, as a serialiser overflowing would. */
+  class PoisonRefusingStore extends ScriptedStore {
+    override async putBatch(records: readonly ActivationRecord[]): Promise<void> {
+      this.batches.push(records.length);
+      if (records.some((r) => (r.response.result as { poison?: boolean } | undefined)?.poison === true)) {
+        throw new RangeError('Maximum call stack size exceeded');
+      }
+      await this.inner.putBatch(records);
+    }
+  }
+
+  it('splits the batch around it, stores every other record, and stores its own error record in its place', async () => {
+    const store = new PoisonRefusingStore();
+    const clock = new FakeClock();
+    const logger = recordingLogger();
+    const writer = new RecordWriter({ store, clock, logger, batchSize: 8, batchDelayMs: 10, bufferMax: 100, maxInFlightBatches: 1 });
+    const mine = uniqueNamespace();
+    const theirs = uniqueNamespace();
+    const poison = { ...testRecord(mine), response: { statusCode: 0 as const, result: { poison: true } } };
+    const others = [...Array.from({ length: 4 }, () => testRecord(theirs)), ...Array.from({ length: 3 }, () => testRecord(mine))];
+    const writes = [poison, ...others].map((r) => track(writer.write(r)));
+    await clock.advance(10);
+    expect(writes.every((w) => w.settled && w.error === undefined)).toBe(true);
+    for (const r of others) expect(await store.get(r.namespace, r.activationId)).toEqual(r);
+    const replaced = await store.get(mine, poison.activationId);
+    expect(replaced?.response.statusCode).toBe(2);
+    expect((replaced?.response.result as { error: string }).error).toMatch(/could not be stored \(Maximum call stack/);
+    // Halving: 8 → 4+4 → 2+2 → 1+1, and the error record: a handful of writes, not one per record.
+    expect(store.batches.length).toBeLessThanOrEqual(8);
+    // The next batches are not held back.
+    const later = testRecord(theirs);
+    const w = track(writer.write(later));
+    await clock.advance(10);
+    expect(w).toEqual({ settled: true, error: undefined });
+  });
+
+  it('abandon rejects what is left and logs the activation ids', async () => {
+    const { store, logger, writer } = setup({ batchSize: 2 });
+    store.failuresLeft = Number.POSITIVE_INFINITY;
+    const ns = uniqueNamespace();
+    const records = [testRecord(ns), testRecord(ns)];
+    const writes = records.map((r) => track(writer.write(r)));
+    await settle();
+    writer.abandon('at the bound');
+    await settle();
+    expect(writes.every((x) => isWhirlError(x.error, 'WHIRL_STORE_UNAVAILABLE'))).toBe(true);
+    const fields = logger.errors.at(-1)?.fields as { activations: string[] };
+    expect(fields.activations.sort()).toEqual(records.map((r) => `${ns}/${r.activationId}`).sort());
   });
 });
