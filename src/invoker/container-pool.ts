@@ -185,6 +185,8 @@ export class ContainerPool {
     busy: number;
     paused: number;
     prewarmed: number;
+    /** Stem cells started and ready to be taken (`prewarmed` also counts those still starting). */
+    prewarmedReady: number;
     warm: number;
     memoryMB: number;
     waiting: number;
@@ -195,11 +197,13 @@ export class ContainerPool {
     const busy = this.entries.filter((e) => e.inFlight > 0 && !e.stem).length;
     const paused = this.entries.filter((e) => e.paused).length;
     const prewarmed = this.entries.filter((e) => e.stem).length;
+    const prewarmedReady = this.entries.filter((e) => e.stem && e.initialized && e.inFlight === 0).length;
     return {
       containers: this.entries.length,
       busy,
       paused,
       prewarmed,
+      prewarmedReady,
       warm: this.entries.length - busy - paused - prewarmed,
       memoryMB: this.entries.reduce((s, e) => s + e.memoryMB, 0),
       waiting,

@@ -34,3 +34,11 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
   if (found.length > 1) throw new Error(`${found.length} samples match ${name} ${JSON.stringify(labels)}`);
   return found[0]?.value;
 }
+
+/** The value of one sample served at `url` (`/metrics`), 0 when absent: for tests that wait on a process's state. */
+export async function scrapeSample(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(url);
+  const samples = parseMetrics(await res.text());
+  const hit = samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return hit?.value ?? 0;
+}

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { eventually, startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
-import { startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
+import { freePort, startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
+import { scrapeSample } from '../helpers/metrics-text.js';
 
 /**
  * "Nothing accepted is lost": an invoker process is killed -9 while it runs activations. Another invoker picks the
@@ -33,7 +34,10 @@ describeWith(['redis', 'couchdb'], 'an invoker killed -9 mid-activation', () => 
   });
 
   it('ends every accepted activation with exactly one record', async () => {
-    invokers.push(await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `a${id}` }));
+    const metricsPort = await freePort();
+    invokers.push(
+      await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `a${id}`, WHIRL_METRICS_PORT: String(metricsPort) }),
+    );
     const code = `function main(p) { return new Promise(r => setTimeout(() => r({ n: p.n }), p.ms)); }`;
     expect((await api.api('PUT', '/api/v1/namespaces/_/actions/slow', { exec: { kind: 'nodejs:20', code } })).status).toBe(200);
 
@@ -46,7 +50,9 @@ describeWith(['redis', 'couchdb'], 'an invoker killed -9 mid-activation', () => 
       expect(r.status).toBe(202);
       ids.push(r.body.activationId);
     }
-    await new Promise((r) => setTimeout(r, 1500)); // let the first invoker start them
+    // The first invoker has taken all four (one busy container each) before it dies, however slow the machine.
+    const busy = () => scrapeSample(`http://127.0.0.1:${metricsPort}/metrics`, 'whirl_containers', { state: 'busy' });
+    await eventually(async () => ((await busy()) >= 4 ? true : undefined), 60_000, 100);
     await invokers[0]!.kill();
     invokers.push(await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `b${id}` }));
 

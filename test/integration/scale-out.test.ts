@@ -3,7 +3,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { homeHash } from '../../src/engine/placement.js';
 import { describeWith, serviceUrl } from '../helpers/services.js';
 import { eventually, startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
-import { startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
+import { freePort, startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
+import { scrapeSample } from '../helpers/metrics-text.js';
+import { RedisInvokerRegistry } from '../../src/adapters/registry/redis-invoker-registry.js';
 
 /**
  * Many invokers (issue 3): an API process and two invoker processes on one Redis. Invokers join without restarting
@@ -59,7 +61,8 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
     // The API is up first; invokers join later.
     const a = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `a${id}` });
     invokers.push(a);
-    const b = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `b${id}` });
+    const bMetrics = await freePort();
+    const b = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `b${id}`, WHIRL_METRICS_PORT: String(bMetrics) });
     invokers.push(b);
     const pids = new Set([a.child.pid, b.child.pid]);
 
@@ -76,7 +79,9 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
       expect(r.status).toBe(202);
       accepted.push(r.body.activationId);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    // b has some of them in hand when it dies, however slow the machine.
+    const bBusy = () => scrapeSample(`http://127.0.0.1:${bMetrics}/metrics`, 'whirl_containers', { state: 'busy' });
+    await eventually(async () => ((await bBusy()) > 0 ? true : undefined), 60_000, 100);
     await b.kill();
     // Published right after the kill: the API still places some on b (not yet known dead). Nothing started them.
     const afterKill: string[] = [];
@@ -99,8 +104,14 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
     const ids = all.body.map((r: { activationId: string }) => r.activationId);
     for (const activationId of [...accepted, ...afterKill]) expect(ids.filter((x: string) => x === activationId)).toHaveLength(1);
 
-    // No new work for the dead invoker: everything now runs on a.
-    await new Promise((r) => setTimeout(r, 1000));
+    // No new work for the dead invoker once its silence passed WHIRL_INVOKER_DEAD_MS: everything now runs on a.
+    const registry = new RedisInvokerRegistry({ redisUrl: shared.WHIRL_REDIS_URL, prefix: shared.WHIRL_QUEUE_NAME, forgetMs: 600_000 });
+    await eventually(async () => {
+      const dead = (await registry.list()).find((s) => s.id === `b${id}`);
+      // Placement re-reads the registry every heartbeat: one more period after b is seen dead.
+      return !dead || dead.ageMs > Number(shared.WHIRL_INVOKER_DEAD_MS) + 1_000 ? true : undefined;
+    }, 30_000);
+    await registry.close();
     for (const r of await invokeAll(true, {})) {
       expect(r.status).toBe(200);
       expect(r.body.response.result.ppid).toBe(a.child.pid);
