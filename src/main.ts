@@ -189,6 +189,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         instanceId: `${instanceId}-compose`,
         pollMs: config.compositions.pollMs,
         saveDelayMs: config.compositions.saveDelayMs,
+        limits: config.compositions.limits,
       });
       await compositions.start();
       stops.push(() => compositions.stop());

@@ -61,7 +61,12 @@ export interface Config {
     streamRetryMs: number;
   };
   metrics: { enabled: boolean; invokerPort: number };
-  compositions: { pollMs: number; saveDelayMs: number };
+  compositions: {
+    pollMs: number;
+    saveDelayMs: number;
+    /** Bounds on executions (src/engine/composition/limits.ts). */
+    limits: { maxIterations: number; maxMapItems: number; maxNesting: number; maxResultBytes: number; maxStateBytes: number };
+  };
   /** Per-namespace throttles; 0 = unlimited (src/engine/throttles). */
   throttles: {
     invocationsPerMinute: number;

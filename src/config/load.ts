@@ -87,7 +87,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       streamRetryMs: e.WHIRL_STREAM_RETRY_MS,
     },
     metrics: { enabled: e.WHIRL_METRICS, invokerPort: e.WHIRL_METRICS_PORT },
-    compositions: { pollMs: e.WHIRL_COMPOSITION_POLL_MS, saveDelayMs: e.WHIRL_COMPOSITION_SAVE_DELAY_MS },
+    compositions: {
+      pollMs: e.WHIRL_COMPOSITION_POLL_MS,
+      saveDelayMs: e.WHIRL_COMPOSITION_SAVE_DELAY_MS,
+      limits: {
+        maxIterations: e.WHIRL_COMPOSITION_MAX_ITERATIONS,
+        maxMapItems: e.WHIRL_COMPOSITION_MAX_MAP_ITEMS,
+        maxNesting: e.WHIRL_COMPOSITION_MAX_NESTING,
+        maxResultBytes: e.WHIRL_COMPOSITION_MAX_RESULT_BYTES,
+        maxStateBytes: e.WHIRL_COMPOSITION_MAX_STATE_BYTES,
+      },
+    },
     throttles: {
       invocationsPerMinute: e.WHIRL_THROTTLE_INVOCATIONS_PER_MINUTE,
       concurrentInvocations: e.WHIRL_THROTTLE_CONCURRENT_INVOCATIONS,

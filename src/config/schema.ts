@@ -124,6 +124,17 @@ export const EnvSchema = z.object({
   WHIRL_COMPOSITION_POLL_MS: int(2_000),
   /** How long a replayable transition's snapshot waits to coalesce with the next ones (ms; docs/compositions.md). */
   WHIRL_COMPOSITION_SAVE_DELAY_MS: int(20),
+  /**
+   * Composition limits (docs/compositions.md "Limits"): the highest loop bound (`maxIterations`, `repeat.times`),
+   * items per `map`, node nesting in a definition and chain of child executions, and the largest step result /
+   * execution input and execution state in bytes (Step Functions' 256 KiB). Literal values beyond them are refused
+   * at deploy; crossing one at run time fails the execution.
+   */
+  WHIRL_COMPOSITION_MAX_ITERATIONS: int(1_000_000),
+  WHIRL_COMPOSITION_MAX_MAP_ITEMS: int(100_000),
+  WHIRL_COMPOSITION_MAX_NESTING: int(64),
+  WHIRL_COMPOSITION_MAX_RESULT_BYTES: int(262_144),
+  WHIRL_COMPOSITION_MAX_STATE_BYTES: int(262_144),
 
   /**
    * The longest a graceful stop (SIGTERM, SIGINT) takes, whatever the store or queue does (ms): in-flight work is

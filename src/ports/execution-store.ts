@@ -39,6 +39,8 @@ export interface ExecutionDoc {
   recordAnnotations: Array<{ key: string; value: unknown }>;
   /** Set when started by another activation (a nested sequence or a composition task). */
   cause?: string;
+  /** Child executions: how many executions it is nested in (1 for a parent's direct child). */
+  depth?: number;
   start: number;
   status: ExecutionStatus;
   /** xstate persisted snapshot. */

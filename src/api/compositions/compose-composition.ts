@@ -18,13 +18,23 @@ export interface CompositionPutBody {
  */
 export async function composeComposition(
   entities: EntityStore,
-  input: { namespace: string; name: string; body: CompositionPutBody; existing?: Composition; now: number },
+  input: {
+    namespace: string;
+    name: string;
+    body: CompositionPutBody;
+    existing?: Composition;
+    now: number;
+    limits?: { maxIterations: number; maxNesting: number };
+  },
 ): Promise<Composition> {
   const { body, namespace } = input;
   const definition = body.definition ?? input.existing?.definition;
   const known = new Set<string>();
   for (const action of new Set(namedActions(definition))) if (await actionExists(entities, namespace, action)) known.add(action);
-  const shape = validateDefinition(definition, { actionExists: (a) => known.has(a) });
+  const shape = validateDefinition(definition, {
+    actionExists: (a) => known.has(a),
+    ...(input.limits ? { limits: input.limits } : {}),
+  });
   if (shape.length > 0) {
     throw new WhirlError('WHIRL_COMPOSITION_INVALID', [shape.map((i) => `${i.path || '/'}: ${i.problem}`).join('; ')]);
   }

@@ -8,6 +8,7 @@ import type { InvokeOutcome, InvokeRequest } from '../invoke-service.js';
 import { ended, errorFromRecord, executionRecord, feedsRecord } from './execution-record.js';
 import type { ExecContext, ExecEvent, Outcome, PendingTask } from './exec-context.js';
 import { initialContext } from './interpreter.js';
+import { DEFAULT_LIMITS, type ExecutionLimits } from './limits.js';
 import { type ExecutionActor, startExecutionActor } from './machine.js';
 import { StepResolver } from './step-resolver.js';
 import { StateWriter, appendWithRetry, historyEntries, replayable } from './state-writer.js';
@@ -50,9 +51,20 @@ export class CompositionEngine {
   /** Executions parked out of memory: id → the timer that brings them back. */
   private readonly parked = new Map<string, { cancel(): void }>();
 
+  private readonly limits: ExecutionLimits;
+
   constructor(private readonly deps: CompositionEngineDeps) {
     this.random = deps.random ?? Math.random;
     this.steps = new StepResolver(deps);
+    this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  }
+
+  /**
+   * The limits an execution runs under. A sequence's data stays under OpenWhisk's payload limit, which each
+   * component activation enforces, so only its step counts are bounded here.
+   */
+  private limitsFor(kind: ExecutionDoc['kind']): ExecutionLimits {
+    return kind === 'sequence' ? { ...this.limits, maxResultBytes: Infinity, maxStateBytes: Infinity } : this.limits;
   }
 
   async start(): Promise<void> {
@@ -107,8 +119,9 @@ export class CompositionEngine {
   async startExecution(req: StartRequest): Promise<InvokeOutcome> {
     const id = (req.executionId ?? newActivationId()) as ActivationId;
     const now = this.deps.clock.now();
-    const context = initialContext(req.definition, id, req.input, now);
-    const actor = startExecutionActor(req.definition, { context });
+    const limits = this.limitsFor(req.kind);
+    const context = initialContext(req.definition, id, req.input, now, limits);
+    const actor = startExecutionActor(req.definition, { context }, limits);
     const doc: ExecutionDoc = {
       id,
       namespace: req.identity.namespace,
@@ -122,6 +135,7 @@ export class CompositionEngine {
       status: 'running',
       snapshot: actor.getPersistedSnapshot(),
       ...(req.cause !== undefined ? { cause: req.cause } : {}),
+      ...(req.depth ? { depth: req.depth } : {}),
     };
     await this.deps.executions.create(doc);
     const live = this.track(doc, actor, false);
@@ -197,11 +211,12 @@ export class CompositionEngine {
 
   /** `afterCrash`: at startup (another engine may have run it further than its snapshot), not from a park. */
   private resume(doc: ExecutionDoc, afterCrash: boolean): void {
-    const actor = startExecutionActor(doc.definition, { snapshot: doc.snapshot as never });
+    const actor = startExecutionActor(doc.definition, { snapshot: doc.snapshot as never }, this.limitsFor(doc.kind));
     const live = this.track(doc, actor, afterCrash);
     const ctx = this.context(live);
     this.deps.logger.info({ executionId: doc.id, tasks: Object.keys(ctx.tasks).length }, 'resuming execution');
     for (const [key, t] of Object.entries(ctx.timers)) this.arm(live, key, t.at);
+    if ((ctx.work ?? []).length > 0) this.continueSoon(live);
     for (const [activationId, task] of Object.entries(ctx.tasks)) {
       this.taskOwner.set(activationId, doc.id);
       // A pending task: its record is applied if it exists, else it is published again (same id: no dupes).
@@ -238,6 +253,7 @@ export class CompositionEngine {
     const write = (ordered: boolean) => live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), ordered);
     if (mode === 'ordered') await write(true);
     for (const effect of ctx.outbox) {
+      if (effect.type === 'continue') this.continueSoon(live);
       if (effect.type === 'timer') this.arm(live, effect.key, effect.at);
       if (effect.type === 'dispatch') {
         this.taskOwner.set(effect.activationId, live.doc.id);
@@ -249,9 +265,19 @@ export class CompositionEngine {
     this.maybePark(live, ctx);
   }
 
+  /**
+   * A transition yielded with control work left: the next slice runs once the event loop has served what waits
+   * (other executions' events, API requests), so no execution holds the process for more than one slice.
+   */
+  private continueSoon(live: Live): void {
+    setImmediate(() => {
+      if (!this.stopped && this.live.get(live.doc.id) === live) void this.apply(live, { type: 'continue', now: this.deps.clock.now() });
+    });
+  }
+
   /** Drops an idle execution from memory until its next timer (its snapshot is already stored). */
   private maybePark(live: Live, ctx: ExecContext): void {
-    if (this.stopped || live.waiters.size > 0 || Object.keys(ctx.tasks).length > 0) return;
+    if (this.stopped || live.waiters.size > 0 || Object.keys(ctx.tasks).length > 0 || ctx.work.length > 0) return;
     const next = Math.min(...Object.values(ctx.timers).map((t) => t.at));
     const delay = next - this.deps.clock.now();
     if (!Number.isFinite(next) || delay < PARK_AFTER_MS) return;
@@ -300,6 +326,11 @@ export class CompositionEngine {
       if (step.kind === 'activation') return await this.deps.queue.publish(step.msg);
       // A child execution's id is the task's activation id: its record completes the task like any activation.
       if (this.live.has(activationId) || this.parked.has(activationId) || (await this.deps.executions.get(activationId))) return;
+      const depth = (doc.depth ?? 0) + 1;
+      if (depth > this.limits.maxNesting) {
+        const cause = `child executions nested deeper than ${this.limits.maxNesting}`;
+        return this.complete(activationId, { ok: false, error: { name: 'NestingLimitExceeded', cause } });
+      }
       const identity = { namespace: doc.namespace, subject: doc.subject, uuid: '' };
       await this.startExecution({
         identity,
@@ -309,6 +340,7 @@ export class CompositionEngine {
         waitMs: 0,
         executionId: activationId,
         cause: doc.id,
+        depth,
       });
     } catch (err) {
       // Not accepted: the store poll publishes it again (same id) until the queue takes it.

@@ -12,7 +12,8 @@ export type FrameState =
   | { k: 'retrying' }
   | { k: 'seq'; i: number }
   | { k: 'par'; results: unknown[]; pending: number }
-  | { k: 'map'; items: unknown[]; next: number; running: number; results: unknown[] }
+  /** `queued`: a `launch` work item for this map is already waiting (one is enough). */
+  | { k: 'map'; items: unknown[]; next: number; running: number; results: unknown[]; queued?: boolean }
   | { k: 'loop'; n: number }
   | { k: 'try'; phase: 'do' | 'catch' | 'finally'; saved?: Outcome };
 
@@ -22,8 +23,7 @@ export interface Frame {
   /** Index among the parent's children (sequence step, parallel branch, map item). */
   slot: number;
   path: string;
-  /** What the node received; its effective input is `arg` (after `input` selection). */
-  received: unknown;
+  /** The node's effective input (what it received, after `input` selection). */
   arg: unknown;
   attempt: number;
   st: FrameState;
@@ -45,8 +45,22 @@ export interface PendingTimer {
   attempt?: number;
 }
 
+/**
+ * A unit of control work waiting in the execution's work stack (`ExecContext.work`). The interpreter never calls
+ * itself: entering a node, finishing one and launching map items are pushed here and performed one at a time, so
+ * a loop of 100,000 control-only steps uses no more stack than one, and a transition can stop after a budget and
+ * leave the rest (it is data, persisted with the context) to the next. `attempt` is the frame's (or the parent's)
+ * attempt when the item was pushed: an item left over from an attempt that a retry or timeout ended is dropped.
+ */
+export type Work =
+  | { w: 'enter'; path: string; received: unknown; parent?: number; attempt: number; slot: number }
+  | { w: 'complete'; frame: number; attempt: number; outcome: Outcome }
+  | { w: 'launch'; frame: number; attempt: number };
+
 export type Effect =
   | { type: 'dispatch'; activationId: string; task: PendingTask }
+  /** The transition stopped with work left: the engine sends `continue` once the event loop has turned. */
+  | { type: 'continue' }
   | { type: 'timer'; key: string; at: number }
   | { type: 'history'; entry: HistoryEntry };
 
@@ -60,6 +74,10 @@ export interface ExecContext {
   timers: Record<string, PendingTimer>;
   nextFrame: number;
   historySeq: number;
+  /** Control work not yet performed, a stack (the last item runs next); empty between events but for a yield. */
+  work: Work[];
+  /** JSON size of the state after the last transition (bytes): the state limit, and how long a slice runs. */
+  stateBytes?: number;
   result?: unknown;
   error?: StepError;
   /** Effects of the last transition only (the engine performs them after saving the snapshot). */
@@ -69,5 +87,7 @@ export interface ExecContext {
 export type ExecEvent =
   | { type: 'task.completed'; activationId: string; outcome: Outcome; duration?: number; now: number; rand: number }
   | { type: 'timer.fired'; key: string; now: number; rand: number }
-  | { type: 'cancel'; now: number };
+  | { type: 'cancel'; now: number }
+  /** Performs the next slice of `work` (after a transition yielded). */
+  | { type: 'continue'; now: number };
 

@@ -7,7 +7,8 @@ import {
   nodeAt,
 } from '../../domain/composition.js';
 import type { HistoryEntry } from './history.js';
-import type { ExecContext, ExecEvent, Frame, FrameState, Outcome, PendingTask, PendingTimer } from './exec-context.js';
+import type { ExecContext, ExecEvent, Frame, FrameState, Outcome, PendingTask, PendingTimer, Work } from './exec-context.js';
+import { DEFAULT_LIMITS, type ExecutionLimits, jsonBytes } from './limits.js';
 import { evaluate, truthy } from './logic.js';
 import { retryDelay, shouldRetry } from './retry-policy.js';
 
@@ -19,6 +20,12 @@ import { retryDelay, shouldRetry } from './retry-policy.js';
  *
  * The context holds only what is in progress (active frames, pending tasks and timers, variables): finished frames
  * are dropped, so the snapshot stays flat however long an execution runs; what happened lives in the history log.
+ *
+ * No method calls back into the tree walk: entering and finishing nodes go through the context's work stack
+ * (exec-context.ts `Work`), performed in a loop, so the JavaScript stack stays a few frames deep whatever the
+ * definition does, and after `limits.stepsPerTransition` items the transition yields (a `continue` effect).
+ * The stack is last-in first-out and every push is the last thing its caller does, so steps run in the order a
+ * recursive walk would run them.
  */
 /** Activation id of a task: deterministic from the execution and the idempotency key (32 hex, like any id). */
 export function taskActivationId(executionId: string, idempotencyKey: string): string {
@@ -30,6 +37,7 @@ export function initialContext(
   executionId: string,
   input: unknown,
   now: number,
+  limits: ExecutionLimits = DEFAULT_LIMITS,
 ): ExecContext {
   const ctx: ExecContext = {
     executionId,
@@ -40,42 +48,72 @@ export function initialContext(
     timers: {},
     nextFrame: 1,
     historySeq: 0,
+    work: [],
     outbox: [],
   };
-  const r = new Run(def, ctx, now, 0.5);
+  const r = new Run(def, ctx, now, 0.5, limits);
   r.history({ type: 'ExecutionStarted' });
+  if (jsonBytes(input) > limits.maxResultBytes) {
+    r.end({ ok: false, error: dataLimit('the execution input', limits.maxResultBytes) }, 'failed');
+    return ctx;
+  }
   if (def.timeoutMs !== undefined) r.armTimer('deadline', { kind: 'deadline', at: now + def.timeoutMs });
   r.enter('/root', input, undefined, 0);
+  r.finishTransition();
   return ctx;
 }
 
+/** Error name of a result, an input or a state over its size limit: it ends the execution (not catchable). */
+export const DATA_LIMIT_EXCEEDED = 'DataLimitExceeded';
+
+function dataLimit(what: string, max: number): StepError {
+  return { name: DATA_LIMIT_EXCEEDED, cause: `${what} is larger than ${max} bytes` };
+}
+
 /** Applies one event; returns a new context (the input is not mutated). Unknown tasks/timers are ignored (dupes). */
-export function reduce(def: CompositionDefinition, prev: ExecContext, event: ExecEvent): ExecContext {
+export function reduce(
+  def: CompositionDefinition,
+  prev: ExecContext,
+  event: ExecEvent,
+  limits: ExecutionLimits = DEFAULT_LIMITS,
+): ExecContext {
   const ctx: ExecContext = { ...structuredClone({ ...prev, outbox: [] }), outbox: [] };
+  ctx.work ??= []; // a context stored before the work stack existed
   if (ctx.status !== 'running') return ctx;
-  const r = new Run(def, ctx, event.now, 'rand' in event ? event.rand : 0.5);
+  const r = new Run(def, ctx, event.now, 'rand' in event ? event.rand : 0.5, limits);
+  apply(r, ctx, event, limits);
+  r.finishTransition();
+  return ctx;
+}
+
+function apply(r: Run, ctx: ExecContext, event: ExecEvent, limits: ExecutionLimits): void {
   switch (event.type) {
     case 'task.completed': {
       const task = ctx.tasks[event.activationId];
-      if (!task) return ctx;
+      if (!task) return;
       delete ctx.tasks[event.activationId];
+      const bytes = event.outcome.ok ? jsonBytes(event.outcome.value) : 0;
+      const outcome =
+        bytes > limits.maxResultBytes
+          ? { ok: false as const, error: dataLimit(`the result of ${task.path}`, limits.maxResultBytes) }
+          : event.outcome;
+      r.countProduced(bytes);
       r.history({
         type: 'TaskCompleted',
         path: task.path,
         activationId: event.activationId,
         attempt: task.attempt,
-        ...(event.outcome.ok ? { result: event.outcome.value } : { error: event.outcome.error }),
+        ...(outcome.ok ? { result: outcome.value } : { error: outcome.error }),
         ...(event.duration !== undefined ? { duration: event.duration } : {}),
       });
-      r.complete(task.frame, event.outcome);
-      return ctx;
+      return r.complete(task.frame, outcome);
     }
     case 'timer.fired':
-      r.fire(event.key);
-      return ctx;
+      return r.fire(event.key);
     case 'cancel':
-      r.end({ ok: false, error: { name: 'Cancelled' } }, 'cancelled');
-      return ctx;
+      return r.end({ ok: false, error: { name: 'Cancelled' } }, 'cancelled');
+    case 'continue':
+      return; // the work left by the previous transition runs in `finishTransition`
   }
 }
 
@@ -86,7 +124,72 @@ class Run {
     private readonly ctx: ExecContext,
     private readonly now: number,
     private readonly rand: number,
+    private readonly limits: ExecutionLimits,
   ) {}
+
+  /**
+   * Performs queued work up to the transition's budget (leaving a `continue` effect if some is left), then checks
+   * the state's size: an execution whose state outgrew its limit fails rather than grow the store. The budget grows
+   * with the state (one item per 64 bytes of it), so copying and measuring the state — once per transition — stays
+   * a constant share of the work however large the state is.
+   */
+  finishTransition(): void {
+    let budget = Math.max(this.limits.stepsPerTransition, Math.floor((this.ctx.stateBytes ?? 0) / 64));
+    const work = this.ctx.work;
+    while (this.ctx.status === 'running' && work.length > 0) {
+      if (budget-- <= 0) {
+        this.ctx.outbox.push({ type: 'continue' });
+        break;
+      }
+      this.perform(work.pop()!);
+    }
+    if (this.ctx.status === 'running') this.checkState();
+  }
+
+  /** Bytes of values produced since the state was last measured (it cannot have grown by more). */
+  private produced = 0;
+
+  /** Counts a produced value; measures the state once more than its limit could have been added since. */
+  countProduced(bytes: number): void {
+    this.produced += bytes;
+    if (this.produced > this.limits.maxStateBytes) this.checkState();
+  }
+
+  private checkState(): void {
+    this.produced = 0;
+    const { vars, frames, tasks, timers, work } = this.ctx;
+    this.ctx.stateBytes = jsonBytes({ vars, frames, tasks, timers, work });
+    if (this.ctx.stateBytes > this.limits.maxStateBytes) {
+      this.end({ ok: false, error: dataLimit('the execution state', this.limits.maxStateBytes) }, 'failed');
+    }
+  }
+
+  private push(item: Work): void {
+    this.ctx.work.push(item);
+  }
+
+  /** Is this frame still in the attempt an item was queued for? (A retry or a timeout ended older attempts.) */
+  private current(id: number, attempt: number): Frame | undefined {
+    const f = this.ctx.frames[id];
+    return f && f.attempt === attempt && f.st.k !== 'retrying' ? f : undefined;
+  }
+
+  private perform(item: Work): void {
+    switch (item.w) {
+      case 'enter':
+        if (item.parent !== undefined && !this.current(item.parent, item.attempt)) return;
+        return this.doEnter(item.path, item.received, item.parent, item.slot);
+      case 'complete':
+        if (!this.current(item.frame, item.attempt)) return;
+        return this.doComplete(item.frame, item.outcome);
+      case 'launch': {
+        const f = this.current(item.frame, item.attempt);
+        if (f?.st.k === 'map') f.st.queued = false;
+        if (f) this.launchOne(f);
+        return;
+      }
+    }
+  }
 
   history(e: Omit<HistoryEntry, 'seq' | 'at'>): void {
     this.ctx.outbox.push({ type: 'history', entry: { seq: ++this.ctx.historySeq, at: this.now, ...e } });
@@ -107,17 +210,30 @@ class Run {
     return { input, vars: this.ctx.vars, ...extra };
   }
 
-  /** Evaluates json-logic; a throwing expression becomes the step error `TransformError`. */
+  /**
+   * Evaluates json-logic; a throwing expression becomes the step error `TransformError`, a value larger than a
+   * result may be `DataLimitExceeded` (an expression can double its input at every step of a loop).
+   */
   private eval(logic: unknown, data: Record<string, unknown>): Outcome {
     try {
-      return { ok: true, value: evaluate(logic, data) };
+      const value = evaluate(logic, data);
+      const bytes = typeof value === 'object' || typeof value === 'string' ? jsonBytes(value) : 8;
+      if (bytes > this.limits.maxResultBytes) return { ok: false, error: dataLimit('a json-logic value', this.limits.maxResultBytes) };
+      this.countProduced(bytes);
+      return { ok: true, value };
     } catch (err) {
       return { ok: false, error: { name: 'TransformError', cause: err instanceof Error ? err.message : String(err) } };
     }
   }
 
+  /** Queues entering the node at `path` (under `parent`'s current attempt). */
   enter(path: string, received: unknown, parent: number | undefined, slot: number): void {
-    const f: Frame = { id: this.ctx.nextFrame++, slot, path, received, arg: received, attempt: 1, st: { k: 'leaf' } };
+    const attempt = parent === undefined ? 0 : this.ctx.frames[parent]!.attempt;
+    this.push({ w: 'enter', path, received, attempt, slot, ...(parent !== undefined ? { parent } : {}) });
+  }
+
+  private doEnter(path: string, received: unknown, parent: number | undefined, slot: number): void {
+    const f: Frame = { id: this.ctx.nextFrame++, slot, path, arg: received, attempt: 1, st: { k: 'leaf' } };
     if (parent !== undefined) f.parent = parent;
     this.ctx.frames[f.id] = f;
     const node = this.node(f);
@@ -133,6 +249,7 @@ class Run {
   /** Runs the node's body (again, on a retry). */
   private start(f: Frame): void {
     const node = this.node(f);
+    f.st = { k: 'leaf' };
     if (node.timeoutMs !== undefined) {
       this.armTimer(`to:${f.id}:${f.attempt}`, { kind: 'timeout', at: this.now + node.timeoutMs, frame: f.id, attempt: f.attempt });
     }
@@ -164,7 +281,8 @@ class Run {
       case 'parallel':
         f.st = { k: 'par', results: [], pending: node.branches.length };
         if (node.branches.length === 0) return this.complete(f.id, { ok: true, value: [] });
-        node.branches.forEach((_, i) => this.frameAlive(f) && this.enter(`${f.path}/branches/${i}`, arg, f.id, i));
+        // Last pushed runs first: branch 0 first, each entered only if the parallel is still running by then.
+        for (let i = node.branches.length - 1; i >= 0; i--) this.enter(`${f.path}/branches/${i}`, arg, f.id, i);
         return;
       case 'map': {
         const items = node.items === undefined ? { ok: true as const, value: arg } : this.eval(node.items, this.scope(arg));
@@ -172,13 +290,22 @@ class Run {
         if (!Array.isArray(items.value)) {
           return this.complete(f.id, { ok: false, error: { name: 'InvalidInput', cause: 'map items must be an array' } });
         }
+        if (items.value.length > this.limits.maxMapItems) {
+          const cause = `${items.value.length} items, more than the limit of ${this.limits.maxMapItems}`;
+          return this.complete(f.id, { ok: false, error: { name: 'MapLimitExceeded', cause } });
+        }
         f.st = { k: 'map', items: items.value, next: 0, running: 0, results: [] };
         if (items.value.length === 0) return this.complete(f.id, { ok: true, value: [] });
-        return this.launchMap(f, node.concurrency ?? 10);
+        return this.launchMap(f);
       }
+      case 'repeat':
+        if (node.times > this.limits.maxIterations) {
+          const cause = `times ${node.times} is more than the limit of ${this.limits.maxIterations}`;
+          return this.complete(f.id, { ok: false, error: { name: 'LoopLimitExceeded', cause } });
+        }
+      // falls through
       case 'while':
       case 'doWhile':
-      case 'repeat':
         f.st = { k: 'loop', n: 0 };
         return this.loop(f, arg, node.type === 'doWhile');
       case 'try':
@@ -214,10 +341,6 @@ class Run {
     }
   }
 
-  private frameAlive(f: Frame): boolean {
-    return this.ctx.status === 'running' && this.ctx.frames[f.id] === f;
-  }
-
   private untilTime(until: unknown, arg: unknown): number | Outcome {
     const v = this.eval(until, this.scope(arg));
     if (!v.ok) return v;
@@ -225,15 +348,24 @@ class Run {
     return Number.isFinite(at) ? at : { ok: false, error: { name: 'InvalidInput', cause: 'wait.until is not a time' } };
   }
 
-  private launchMap(f: Frame, concurrency: number): void {
+  /** Queues launching the map's next items (once: a launch already waiting will see the latest counts). */
+  private launchMap(f: Frame): void {
     const st = f.st;
-    if (st.k !== 'map') return;
-    const path = `${f.path}/do`;
-    while (st.running < concurrency && st.next < st.items.length && this.frameAlive(f)) {
-      const i = st.next++;
-      st.running++;
-      this.enter(path, st.items[i], f.id, i);
-    }
+    if (st.k !== 'map' || st.queued) return;
+    st.queued = true;
+    this.push({ w: 'launch', frame: f.id, attempt: f.attempt });
+  }
+
+  /** Launches one item if the concurrency allows, queuing the launch of the next one to run after it. */
+  private launchOne(f: Frame): void {
+    const node = this.node(f);
+    const st = f.st;
+    if (st.k !== 'map' || node.type !== 'map') return;
+    if (st.running >= (node.concurrency ?? 10) || st.next >= st.items.length) return;
+    const i = st.next++;
+    st.running++;
+    this.launchMap(f);
+    this.enter(`${f.path}/do`, st.items[i], f.id, i);
   }
 
   /** Starts the next loop iteration on `cur`, or completes the loop. `force` skips the condition (do-while). */
@@ -247,7 +379,7 @@ class Run {
       go = st.n < node.times;
       max = node.times;
     } else if (node.type === 'while' || node.type === 'doWhile') {
-      max = node.maxIterations;
+      max = Math.min(node.maxIterations, this.limits.maxIterations);
       if (force) go = true;
       else {
         const c = this.eval(node.condition, this.scope(cur));
@@ -263,11 +395,21 @@ class Run {
     this.enter(`${f.path}/do`, cur, f.id, st.n - 1);
   }
 
-  /** A frame finished (or failed): retry it, or drop it and report to its parent (or end the execution). */
+  /** Queues finishing a frame (in its current attempt). */
   complete(frameId: number, outcome: Outcome): void {
+    const f = this.ctx.frames[frameId];
+    if (f) this.push({ w: 'complete', frame: frameId, attempt: f.attempt, outcome });
+  }
+
+  /** A frame finished (or failed): retry it, or drop it and report to its parent (or end the execution). */
+  private doComplete(frameId: number, outcome: Outcome): void {
     const f = this.ctx.frames[frameId];
     if (!f || this.ctx.status !== 'running') return;
     const node = this.node(f);
+    if (!outcome.ok && outcome.error.name === DATA_LIMIT_EXCEEDED) {
+      this.history({ type: 'StepFailed', path: f.path, error: outcome.error });
+      return this.end(outcome, 'failed');
+    }
     if (!outcome.ok && node.retry && shouldRetry(node.retry, f.attempt, outcome.error)) {
       this.dropChildren(f.id);
       this.clearTimers(f.id);
@@ -283,6 +425,10 @@ class Run {
     let out = outcome;
     if (out.ok && node.result !== undefined) out = this.eval(node.result, this.scope(f.arg, { result: out.value }));
     if (out.ok && node.output !== undefined) out = this.eval(node.output, this.scope(out.value));
+    if (!out.ok && out.error.name === DATA_LIMIT_EXCEEDED) {
+      this.history({ type: 'StepFailed', path: f.path, error: out.error });
+      return this.end(out, 'failed');
+    }
     this.history(
       out.ok
         ? { type: 'StepSucceeded', path: f.path, result: out.value }
@@ -313,7 +459,7 @@ class Run {
         st.results[slot] = out.value;
         st.running--;
         if (st.next >= st.items.length && st.running === 0) return this.complete(p.id, { ok: true, value: st.results });
-        return this.launchMap(p, node.concurrency ?? 10);
+        return this.launchMap(p);
       case 'loop':
         if (!out.ok) return this.complete(p.id, out);
         return this.loop(p, out.value, false);
@@ -388,6 +534,7 @@ class Run {
     this.ctx.frames = {};
     this.ctx.tasks = {};
     this.ctx.timers = {};
+    this.ctx.work = [];
     const type = status === 'succeeded' ? 'ExecutionSucceeded' : status === 'cancelled' ? 'ExecutionCancelled' : 'ExecutionFailed';
     this.history(out.ok ? { type, result: out.value } : { type, error: out.error });
   }

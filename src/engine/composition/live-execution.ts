@@ -5,6 +5,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { EntityStore } from '../../ports/entity-store.js';
 import type { ExecutionDoc, ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
 import type { Logger } from '../../ports/logger.js';
+import type { ExecutionLimits } from './limits.js';
 import type { ExecutionActor } from './machine.js';
 import type { StateWriter } from './state-writer.js';
 
@@ -26,6 +27,8 @@ export interface CompositionEngineDeps {
    */
   saveDelayMs?: number;
   random?: () => number;
+  /** Bounds on executions (limits.ts); defaults: DEFAULT_LIMITS. */
+  limits?: Partial<ExecutionLimits>;
 }
 
 /** An execution held in memory by the engine. */

@@ -2,16 +2,17 @@ import { type Snapshot, assign, createActor, setup, type Actor } from 'xstate';
 import type { CompositionDefinition } from '../../domain/composition.js';
 import type { ExecContext, ExecEvent } from './exec-context.js';
 import { reduce } from './interpreter.js';
+import type { ExecutionLimits } from './limits.js';
 
 /**
  * The xstate machine of one execution: `running` until the interpreter's context reaches a terminal status, then a
  * final state of that name. Every event is applied by the pure reducer; the machine owns the context, and its
  * persisted snapshot (`getPersistedSnapshot`) is what the engine saves after each transition.
  */
-export function executionMachine(def: CompositionDefinition) {
+export function executionMachine(def: CompositionDefinition, limits?: ExecutionLimits) {
   return setup({
     types: { context: {} as ExecContext, events: {} as ExecEvent, input: {} as ExecContext },
-    actions: { apply: assign(({ context, event }) => reduce(def, context, event)) },
+    actions: { apply: assign(({ context, event }) => reduce(def, context, event, limits)) },
     guards: {
       succeeded: ({ context }) => context.status === 'succeeded',
       failed: ({ context }) => context.status === 'failed',
@@ -32,6 +33,7 @@ export function executionMachine(def: CompositionDefinition) {
           'task.completed': { actions: 'apply' },
           'timer.fired': { actions: 'apply' },
           cancel: { actions: 'apply' },
+          continue: { actions: 'apply' },
         },
       },
       succeeded: { type: 'final' },
@@ -47,8 +49,9 @@ export type ExecutionActor = Actor<ReturnType<typeof executionMachine>>;
 export function startExecutionActor(
   def: CompositionDefinition,
   from: { context: ExecContext } | { snapshot: Snapshot<unknown> },
+  limits?: ExecutionLimits,
 ): ExecutionActor {
-  const machine = executionMachine(def);
+  const machine = executionMachine(def, limits);
   const actor =
     'snapshot' in from
       ? createActor(machine, { snapshot: from.snapshot, input: undefined } as never)

@@ -19,6 +19,8 @@ export interface StartRequest {
   /** Given for child executions: the parent's task activation id, so recovery finds it like any activation. */
   executionId?: string;
   cause?: string;
+  /** How many executions it is nested in (a child composition's child is 2). */
+  depth?: number;
 }
 
 /** An OpenWhisk sequence invoke as an execution (record annotations as OpenWhisk's: `path`, `limits`). */

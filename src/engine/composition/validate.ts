@@ -1,4 +1,6 @@
 import { type CompositionNode, childrenOf } from '../../domain/composition.js';
+import { DEFAULT_LIMITS, type ExecutionLimits } from './limits.js';
+import { checkLogic } from './logic-check.js';
 
 /** One problem found before deploy, at a JSON-pointer path into the document (e.g. `/root/steps/2`). */
 export interface ValidationIssue {
@@ -10,10 +12,15 @@ const TYPES = new Set(['task', 'sequence', 'choice', 'parallel', 'map', 'while',
 const TERMINAL = new Set(['succeed', 'fail']);
 
 /**
- * Static validation (pure): document shape, loops and retries without bounds, a choice with no default, steps that
- * can never run (after a `succeed`/`fail` in a sequence), and — through `actionExists` — unknown actions.
+ * Static validation (pure): document shape, loops and retries without bounds, literal bounds beyond the engine's
+ * limits, nesting deeper than allowed, json-logic (logic-check.ts), a choice with no default, steps that can never
+ * run (after a `succeed`/`fail` in a sequence), and — through `actionExists` — unknown actions.
  */
-export function validateDefinition(doc: unknown, known: { actionExists?: (name: string) => boolean } = {}): ValidationIssue[] {
+export function validateDefinition(
+  doc: unknown,
+  known: { actionExists?: (name: string) => boolean; limits?: Pick<ExecutionLimits, 'maxIterations' | 'maxNesting'> } = {},
+): ValidationIssue[] {
+  const limits = known.limits ?? DEFAULT_LIMITS;
   const issues: ValidationIssue[] = [];
   const add = (path: string, problem: string): void => {
     issues.push({ path, problem });
@@ -23,13 +30,26 @@ export function validateDefinition(doc: unknown, known: { actionExists?: (name: 
   if (doc.vars !== undefined && !isObj(doc.vars)) add('/vars', 'must be an object');
   if (doc.timeoutMs !== undefined && !posInt(doc.timeoutMs)) add('/timeoutMs', 'must be a positive integer');
   if (!isObj(doc.root)) add('/root', 'is required and must be a node');
-  else node(doc.root as unknown as CompositionNode, '/root');
+  else node(doc.root as unknown as CompositionNode, '/root', 1);
   return issues;
 
-  function node(n: CompositionNode, path: string): void {
+  function logic(l: unknown, path: string, condition = false): void {
+    if (l === undefined) return;
+    for (const i of checkLogic(l, { condition })) add(`${path}${i.path}`, i.problem);
+  }
+
+  function bound(v: unknown, path: string): void {
+    if (typeof v === 'number' && v > limits.maxIterations) add(path, `more than the limit of ${limits.maxIterations} iterations`);
+  }
+
+  function node(n: CompositionNode, path: string, depth: number): void {
     if (!isObj(n) || typeof n.type !== 'string' || !TYPES.has(n.type)) {
       return add(path, `unknown node type ${JSON.stringify((n as { type?: unknown })?.type)}`);
     }
+    if (depth > limits.maxNesting) return add(path, `nodes nested deeper than the limit of ${limits.maxNesting}`);
+    logic(n.input, `${path}/input`);
+    logic(n.result, `${path}/result`);
+    logic(n.output, `${path}/output`);
     if (n.timeoutMs !== undefined && !posInt(n.timeoutMs)) add(`${path}/timeoutMs`, 'must be a positive integer');
     if (n.retry !== undefined) {
       if (!isObj(n.retry) || !posInt(n.retry.maxAttempts)) add(`${path}/retry`, 'retry needs a maxAttempts limit (≥ 1)');
@@ -52,6 +72,7 @@ export function validateDefinition(doc: unknown, known: { actionExists?: (name: 
         if (!Array.isArray(n.branches) || n.branches.length === 0) return add(`${path}/branches`, 'a choice needs at least one branch');
         n.branches.forEach((b, i) => {
           if (!isObj(b) || b.when === undefined || !isObj(b.do)) add(`${path}/branches/${i}`, 'a branch needs when and do');
+          else logic(b.when, `${path}/branches/${i}/when`, true);
         });
         if (n.otherwise === undefined) add(path, 'a choice needs a default (otherwise)');
         break;
@@ -61,15 +82,19 @@ export function validateDefinition(doc: unknown, known: { actionExists?: (name: 
       case 'map':
         if (!isObj(n.do)) return add(`${path}/do`, 'is required');
         if (n.concurrency !== undefined && !posInt(n.concurrency)) add(`${path}/concurrency`, 'must be a positive integer');
+        logic(n.items, `${path}/items`);
         break;
       case 'while':
       case 'doWhile':
         if (!posInt(n.maxIterations)) add(path, 'a loop needs a maxIterations bound');
+        else bound(n.maxIterations, `${path}/maxIterations`);
         if (n.condition === undefined) add(`${path}/condition`, 'is required');
+        else logic(n.condition, `${path}/condition`, true);
         if (!isObj(n.do)) return add(`${path}/do`, 'is required');
         break;
       case 'repeat':
         if (!Number.isInteger(n.times) || n.times < 0) add(`${path}/times`, 'must be a non-negative integer');
+        else bound(n.times, `${path}/times`);
         if (!isObj(n.do)) return add(`${path}/do`, 'is required');
         break;
       case 'try':
@@ -83,17 +108,24 @@ export function validateDefinition(doc: unknown, known: { actionExists?: (name: 
       case 'wait':
         if ((n.ms === undefined) === (n.until === undefined)) add(path, 'a wait needs exactly one of ms or until');
         else if (n.ms !== undefined && !(Number.isInteger(n.ms) && n.ms >= 0)) add(`${path}/ms`, 'must be a non-negative integer');
+        logic(n.until, `${path}/until`);
         break;
       case 'set':
         if (!isObj(n.vars)) add(`${path}/vars`, 'must be an object');
+        else for (const [k, l] of Object.entries(n.vars)) logic(l, `${path}/vars/${k}`);
+        break;
+      case 'pass':
+      case 'succeed':
+        logic(n.value, `${path}/value`);
         break;
       case 'fail':
         if (typeof n.error !== 'string' || n.error === '') add(`${path}/error`, 'a fail needs an error name');
+        logic(n.cause, `${path}/cause`);
         break;
       default:
         break;
     }
-    for (const c of childrenOf(n)) if (isObj(c.node)) node(c.node, `${path}/${c.segment}`);
+    for (const c of childrenOf(n)) if (isObj(c.node)) node(c.node, `${path}/${c.segment}`, depth + 1);
     else add(`${path}/${c.segment}`, 'must be a node');
   }
 }
@@ -107,8 +139,9 @@ function posInt(v: unknown): boolean {
   return Number.isInteger(v) && (v as number) > 0;
 }
 
-/** The actions a definition names (to check they exist before deploy). */
-export function actionsOf(n: CompositionNode): string[] {
+/** The actions a definition names (to check they exist before deploy); nodes nested deeper than `maxDepth` are not read. */
+export function actionsOf(n: CompositionNode, maxDepth = DEFAULT_LIMITS.maxNesting): string[] {
+  if (maxDepth <= 0) return [];
   const own = n.type === 'task' && typeof n.action === 'string' ? [n.action] : [];
-  return [...own, ...childrenOf(n).flatMap((c) => (isObj(c.node) ? actionsOf(c.node) : []))];
+  return [...own, ...childrenOf(n).flatMap((c) => (isObj(c.node) ? actionsOf(c.node, maxDepth - 1) : []))];
 }

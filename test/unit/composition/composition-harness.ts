@@ -6,6 +6,7 @@ import { type ActivationRecord, makeResponse } from '../../../src/domain/activat
 import { completionOf, type ActivationMessage } from '../../../src/domain/activation-message.js';
 import type { CompositionDefinition } from '../../../src/domain/composition.js';
 import { CompositionEngine } from '../../../src/engine/composition/engine.js';
+import type { ExecutionLimits } from '../../../src/engine/composition/limits.js';
 import type { Consumer } from '../../../src/ports/activation-queue.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { ExecutionStore } from '../../../src/ports/execution-store.js';
@@ -21,7 +22,13 @@ export const identity = { namespace: 'guest', subject: 'guest', uuid: 'u' };
  * registered as actions, stores each record, then publishes the completion (as the real invoker does).
  */
 export async function startHarness(
-  opts: { clock?: Clock; executions?: ExecutionStore; pollMs?: number; saveDelayMs?: number } = {},
+  opts: {
+    clock?: Clock;
+    executions?: ExecutionStore;
+    pollMs?: number;
+    saveDelayMs?: number;
+    limits?: Partial<ExecutionLimits>;
+  } = {},
 ) {
   const queue = new MemoryActivationQueue({ logger: silentLogger });
   const activations = new MemoryActivationStore();
@@ -84,6 +91,7 @@ export async function startHarness(
       instanceId: `engine-${Math.random().toString(16).slice(2)}`,
       pollMs: opts.pollMs ?? 200,
       ...(opts.saveDelayMs !== undefined ? { saveDelayMs: opts.saveDelayMs } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
     });
   let engine = newEngine();
   await engine.start();
@@ -116,7 +124,7 @@ export async function startHarness(
     async sequence(name: string, components: string[]) {
       await h.action(name, () => ({}), { kind: 'sequence', components });
     },
-    async run(definition: CompositionDefinition, input: unknown = {}) {
+    async run(definition: CompositionDefinition, input: unknown = {}, historyLimit = 100_000) {
       const out = await engine.startExecution({
         identity,
         kind: 'composition',
@@ -128,7 +136,7 @@ export async function startHarness(
         waitMs: 20_000,
       });
       await engine.settled(out.activationId); // the caller hears before the terminal writes
-      const history = await executions.history(out.activationId, { afterSeq: 0, limit: 100_000 });
+      const history = await executions.history(out.activationId, { afterSeq: 0, limit: historyLimit });
       return { ...out, history, doc: await executions.get(out.activationId) };
     },
     /** Simulates a crash: drops the engine without stopping anything cleanly, and starts a new one. */

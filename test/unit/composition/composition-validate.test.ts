@@ -24,7 +24,23 @@ const bad: Array<[string, unknown, string[]]> = [
   ['fail without a name', doc({ type: 'fail' }), ['/root/error']],
   ['step timeout not positive', doc({ type: 'pass', timeoutMs: 0 }), ['/root/timeoutMs']],
   ['a child that is not a node', doc({ type: 'sequence', steps: [3] }), ['/root/steps/0']],
+  ['maxIterations beyond the limit', doc({ type: 'sequence', steps: [{ type: 'while', condition: true, maxIterations: 1e12, do: { type: 'pass' } }] }), ['/root/steps/0/maxIterations']],
+  ['repeat beyond the limit', doc({ type: 'repeat', times: 5_000_000, do: { type: 'pass' } }), ['/root/times']],
+  ['nesting beyond the limit', doc(nested(70)), [`/root${'/do'.repeat(64)}`]],
+  ['unknown operator in a condition', doc({ type: 'choice', branches: [{ when: { gt: [{ var: 'input.x' }, 1] }, do: { type: 'pass' } }], otherwise: { type: 'pass' } }), ['/root/branches/0/when']],
+  ['misspelt operator in a loop condition', doc({ type: 'while', condition: { vra: 'x' }, maxIterations: 3, do: { type: 'pass' } }), ['/root/condition']],
+  ['an object as a condition', doc({ type: 'while', condition: { a: 1, b: 2 }, maxIterations: 3, do: { type: 'pass' } }), ['/root/condition']],
+  ['wrong arity, nested in a value', doc({ type: 'pass', value: { total: { '/': [{ var: 'input.a' }] } } }), ['/root/value/total/~1']],
+  ['malformed var', doc({ type: 'set', vars: { a: { var: { path: 'x' } } } }), ['/root/vars/a/var']],
+  ['unknown operator inside a known one', doc({ type: 'pass', input: { '!': { vra: 'x' } } }), []],
+  ['log is not an operation (no side channel)', doc({ type: 'while', condition: { log: 'hi' }, maxIterations: 2, do: { type: 'pass' } }), ['/root/condition']],
 ];
+
+function nested(depth: number): unknown {
+  let n: unknown = { type: 'pass' };
+  for (let i = 0; i < depth; i++) n = { type: 'repeat', times: 1, do: n };
+  return n;
+}
 
 describe('static validation names the offending node', () => {
   it.each(bad)('%s', (_name, document, paths) => {
@@ -45,6 +61,8 @@ describe('static validation names the offending node', () => {
         { type: 'repeat', times: 2, do: { type: 'pass' } },
         { type: 'try', do: { type: 'fail', error: 'E' }, catch: [{ errors: ['E'], do: { type: 'pass' } }] },
         { type: 'wait', until: { var: 'input.at' } },
+        { type: 'pass', value: { id: { var: 'input.id' }, n: { '+': [1, { var: ['vars.n', 0] }] }, tags: { merge: [[1], [2]] } } },
+        { type: 'while', condition: { and: [{ '<': [{ var: 'input.n' }, 5] }, { '!': { var: 'vars.stop' } }] }, maxIterations: 9, do: { type: 'pass' } },
         { type: 'succeed' },
       ],
     });

@@ -85,6 +85,7 @@ export const compositionRoutes: FastifyPluginAsync<CompositionRoutesOptions> = a
         body,
         ...(existing ? { existing: existing.doc } : {}),
         now: clock.now(),
+        limits: config.compositions.limits,
       });
       return (await entities.put('compositions', composition, existing?.rev)).doc;
     },
