@@ -8,6 +8,7 @@ import { installAuth } from './plugins/auth.js';
 import { installErrorHandling, sendError } from './plugins/errors.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installOpenApi } from './plugins/openapi.js';
+import { installOriginPolicy } from './plugins/origin-policy.js';
 import { installRequestMetrics } from './plugins/request-metrics.js';
 import { installScriptAuth } from './plugins/script-auth.js';
 import { consoleRoutes } from './routes/console.js';
@@ -65,6 +66,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   installErrorHandling(app, deps.logger);
   installRequestMetrics(app, deps.metrics ?? noMetrics, deps.logger);
   installScriptAuth(app);
+  installOriginPolicy(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id).headers(CORS_HEADERS);
