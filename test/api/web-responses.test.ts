@@ -55,4 +55,28 @@ describe('web action responses', () => {
     const dotted = await api.app.inject({ method: 'GET', url: `/console/../api/v1/web/${api.namespace}/default/page.html` });
     expect(dotted.headers['cross-origin-opener-policy']).toBeUndefined();
   });
+
+  it('an invalid header name or value from the action is 502 {error, code}, nothing of it sent', async () => {
+    for (const headers of [{ 'X-A': 'a\r\nSet-Cookie: stolen=1' }, { 'X-A': 'a\nb' }, { 'X-A': 'nul\u0000' }, { 'Bad Name': 'x' }, { 'X-A\r\nX-B': 'x' }, { '': 'x' }]) {
+      api.engine.result = { headers, body: 'x' };
+      const res = await web('page.http');
+      expect(expectError(res, 502).error).toContain('not valid HTTP');
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+  });
+
+  it('require-whisk-auth: only the exact token passes (compared as digests, so lengths do not matter)', async () => {
+    const res = await api.app.inject({
+      method: 'PUT',
+      url: '/api/v1/namespaces/_/actions/guarded',
+      headers: { authorization: api.auth },
+      payload: { ...hello, annotations: [{ key: 'web-export', value: true }, { key: 'require-whisk-auth', value: 'let-me-in' }] },
+    });
+    expect(res.statusCode).toBe(200);
+    const get = (token?: string) =>
+      api.app.inject({ method: 'GET', url: `/api/v1/web/${api.namespace}/default/guarded.json`, headers: token === undefined ? {} : { 'x-require-whisk-auth': token } });
+    api.engine.result = { ok: true };
+    expect((await get('let-me-in')).statusCode).toBe(200);
+    for (const wrong of [undefined, '', 'let-me-i', 'let-me-inn', 'LET-ME-IN']) expectError(await get(wrong), 401);
+  });
 });
