@@ -1,5 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { newTransactionId } from '../domain/ids.js';
+import { MAX_NAME_LENGTH } from '../domain/names.js';
+import { clientErrorHandler } from './plugins/client-errors.js';
 import { ActionCache } from './action-cache.js';
 import { rejectUnroutedMethods } from './method-not-allowed.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -8,6 +10,7 @@ import { installAuth } from './plugins/auth.js';
 import { installErrorHandling, sendError } from './plugins/errors.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installOpenApi } from './plugins/openapi.js';
+import { installOriginPolicy } from './plugins/origin-policy.js';
 import { installRequestMetrics } from './plugins/request-metrics.js';
 import { installScriptAuth } from './plugins/script-auth.js';
 import { consoleRoutes } from './routes/console.js';
@@ -32,6 +35,9 @@ const BODY_HEADROOM_BYTES = 16 * 1024;
 /** A transaction id from the client is kept only if it is a plain token (it is echoed in headers and logs). */
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** A path parameter holds one name, percent-encoded (up to three characters per character of the name). */
+const MAX_PARAM_LENGTH = 3 * MAX_NAME_LENGTH;
+
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, DELETE, POST, PUT, HEAD',
@@ -48,6 +54,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     return503OnClosing: true,
     requestTimeout: 120_000,
     requestIdHeader: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : newTransactionId();
@@ -65,6 +73,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   installErrorHandling(app, deps.logger);
   installRequestMetrics(app, deps.metrics ?? noMetrics, deps.logger);
   installScriptAuth(app);
+  installOriginPolicy(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id).headers(CORS_HEADERS);

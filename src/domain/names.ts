@@ -2,6 +2,9 @@
  * Entity names and paths, with OpenWhisk's rules (`EntityPath.scala`):
  * a name is 1..256 characters of `[\w@ .&-]`, starting with a word character and not ending with a space.
  */
+/** The longest entity name (OpenWhisk's `EntityName`): routes must accept it in every path parameter. */
+export const MAX_NAME_LENGTH = 256;
+
 const NAME = /^(?:[\w]|[\w][\w@ .&-]{0,254}[\w@.&-])$/u;
 
 export function isValidName(name: string): boolean {

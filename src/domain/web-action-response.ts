@@ -50,7 +50,8 @@ function asText(result: unknown): WebResponse {
  * `.http` (`resultAsHttp`): `{headers, statusCode, body}`. No body (or `""`/null) → empty, status default 204;
  * a string body → sent as is with the header's content type (default `text/html`), base64-decoded for binary
  * types (and for JSON types when it looks like base64, OpenWhisk's legacy rule); any other JSON body → JSON,
- * allowed only with a JSON-family content type (default `application/json`).
+ * allowed only with a JSON-family content type (default `application/json`). Framing and hop-by-hop headers are
+ * dropped; a header name or value that is not valid HTTP is the action's fault, answered 502.
  */
 function asHttp(result: unknown): WebResponse {
   if (!isRecord(result)) throw invalidHttp();
@@ -88,7 +89,25 @@ function httpHeaders(raw: unknown): Array<[string, string]> {
     else throw invalidHttp();
   };
   for (const [k, v] of Object.entries(raw)) add(k, v);
-  return out;
+  for (const [k, v] of out) {
+    if (!HEADER_NAME.test(k) || !HEADER_VALUE.test(v)) throw new WhirlError('WHIRL_WEB_INVALID_HEADER', [JSON.stringify(k.slice(0, 64))]);
+  }
+  return out.filter(([k]) => !isConnectionHeader(k));
+}
+
+/** RFC 9110 `token`, and a field value without CR, LF, NUL or other controls (what Node's http would throw on). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * Framing and hop-by-hop headers describe one connection, which is Whirl's to frame: an action's
+ * `Transfer-Encoding` beside Whirl's `Content-Length` is a request-smuggling ambiguity for any proxy in front.
+ */
+const CONNECTION_HEADERS = new Set(['transfer-encoding', 'content-length', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
+
+function isConnectionHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return CONNECTION_HEADERS.has(lower) || lower.startsWith('proxy-');
 }
 
 function statusCode(raw: unknown): number | undefined {

@@ -1,4 +1,5 @@
 import { isRecord } from './activation.js';
+import { sameSecret } from './same-secret.js';
 import { isTruthyAnnotation, kvGet, type KeyValue } from './key-value.js';
 
 /**
@@ -112,13 +113,16 @@ export function webActionArgs(req: WebRequest, raw: boolean): Record<string, unk
 
 /**
  * `require-whisk-auth` (`confirmAuthenticated`): absent → allowed; a string or number → the request's
- * `X-Require-Whisk-Auth` header must equal it; `true` → the request must carry valid credentials; anything else
+ * `X-Require-Whisk-Auth` header must equal it (compared in constant time); `true` → the request must carry valid credentials; anything else
  * refuses every request.
  */
 export function webAuthAllowed(annotations: readonly KeyValue[], headers: Record<string, string>, authenticated: boolean): boolean {
   const required = kvGet(annotations, 'require-whisk-auth');
   if (required === undefined || required === false) return true;
-  if (typeof required === 'string' || typeof required === 'number') return headers['x-require-whisk-auth'] === String(required);
+  if (typeof required === 'string' || typeof required === 'number') {
+    const given = headers['x-require-whisk-auth'];
+    return given !== undefined && sameSecret(given, String(required));
+  }
   if (required === true) return authenticated;
   return false;
 }

@@ -29,7 +29,10 @@ export const ErrorCodes = {
   WHIRL_SEQUENCE_CYCLIC: { status: 400, message: 'Sequence may not refer to itself.' },
   WHIRL_SEQUENCE_COMPONENT_MISSING: { status: 400, message: 'Sequence component does not exist.' },
   WHIRL_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type: {0}' },
+  WHIRL_MALFORMED_REQUEST: { status: 400, message: 'The request is not valid HTTP ({0}).' },
+  WHIRL_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
   // --- size ---
+  WHIRL_HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large.' },
   WHIRL_ENTITY_TOO_LARGE: { status: 413, message: 'Request larger than allowed: {0} > {1} bytes.' },
   // --- auth ---
   WHIRL_UNAUTHENTICATED: { status: 401, message: 'The supplied authentication is invalid.' },
@@ -76,6 +79,7 @@ export const ErrorCodes = {
   WHIRL_WEB_UNKNOWN_CONTENT_TYPE: { status: 400, message: 'Response did not specify a known content-type.' },
   WHIRL_WEB_PROPERTY_NOT_FOUND: { status: 404, message: 'Response does not include requested property.' },
   WHIRL_WEB_PROCESSING_ERROR: { status: 400, message: 'There was an error processing your request.' },
+  WHIRL_WEB_INVALID_HEADER: { status: 502, message: 'The action answered a header that is not valid HTTP: {0}' },
   WHIRL_WEBHOOK_SIGNATURE: { status: 401, message: 'The webhook signature is missing or does not match: {0}' },
   WHIRL_WEBHOOK_STALE: { status: 401, message: 'The webhook timestamp is outside the tolerance of {0} seconds.' },
   WHIRL_WEBHOOK_REPLAY: { status: 401, message: 'The webhook delivery was already received: {0}' },

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { chromiumSuite, type HeadlessChromium, launchChromium } from '../helpers/chromium.js';
 import { startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
 import { everyNodeKind } from '../unit/console-fixtures.js';
 
@@ -10,45 +10,27 @@ import { everyNodeKind } from '../unit/console-fixtures.js';
  * The web console end to end in headless Chromium (Debian's `chromium`, installed by scripts/services.sh), against
  * a whole embedded Whirl. Screenshots go to test-artifacts/console/.
  */
-const CHROMIUM = process.env.WHIRL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'test-artifacts', 'console');
 
-const suite = existsSync(CHROMIUM)
-  ? describe
-  : process.env.CI === 'true'
-    ? (name: string) => describe(name, () => it('needs chromium', () => expect.fail(`${CHROMIUM} is missing (scripts/services.sh installs it)`)))
-    : (name: string, fn: () => void) => {
-        console.warn(`\n[console] SKIPPING "${name}": ${CHROMIUM} is missing (run 'npm test', which installs it)\n`);
-        describe.skip(name, fn);
-      };
-
-suite('web console in headless Chromium', () => {
+chromiumSuite('web console in headless Chromium', () => {
   let w: TestWhirl;
+  let chromium: HeadlessChromium;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     w = await startTestWhirl('embedded');
-    profile = mkdtempSync(join(tmpdir(), 'whirl-chromium-'));
-    // A fresh profile directory (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 860 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
+    chromium = await launchChromium();
+    browser = chromium.context;
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (err) => console.error(`[browser] ${err.message}`));
     page.on('console', (msg) => msg.type() === 'error' && console.error(`[browser console] ${msg.text()}`));
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await w?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -223,5 +205,10 @@ suite('web console in headless Chromium', () => {
     expect((await fetch(`${w.url}/console/nope.js`)).status).toBe(404);
     const index = await fetch(`${w.url}/console/`);
     expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(index.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    // Everything else on the origin is sandboxed: nothing but the console runs in it.
+    const api = await fetch(`${w.url}/api/v1`);
+    expect(api.headers.get('content-security-policy')).toMatch(/^sandbox;/);
   });
 });

@@ -17,13 +17,11 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** The console talks only to this origin; no inline scripts. */
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
-
 /**
  * The web console (docs/console.md): static files under `/console/`, read from disk on each request (they are few
  * and small, and editing them needs no restart). Paths that leave the console directory, and unknown files, are 404.
- * Not part of the OpenAPI document (`hide`): these are assets, not API.
+ * Not part of the OpenAPI document (`hide`): these are assets, not API. Their security headers (script policy, opener
+ * policy, no framing) are set by `installOriginPolicy` (src/api/plugins/origin-policy.ts).
  */
 export const consoleRoutes: FastifyPluginAsync<{ dir?: string }> = async (scope, options) => {
   const root = resolve(options.dir ?? CONSOLE_DIR);
@@ -37,6 +35,6 @@ export const consoleRoutes: FastifyPluginAsync<{ dir?: string }> = async (scope,
     const body = await readFile(file).catch(() => {
       throw new WhirlError('WHIRL_NOT_FOUND');
     });
-    return reply.type(type).header('content-security-policy', CSP).header('cache-control', 'no-cache').send(body);
+    return reply.type(type).header('cache-control', 'no-cache').send(body);
   });
 };
