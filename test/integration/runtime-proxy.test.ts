@@ -116,13 +116,16 @@ describe('nodejs runtime proxy', () => {
     expect(p.stderr().trim().split('\n').at(-1)).toBe(LOG_SENTINEL);
   });
 
-  it('fails init when main is missing, and refuses binary code with a clear error', async () => {
+  it('fails init when main is missing, and on binary code that is not a valid zip', async () => {
     const missing = await startProxy();
     expect((await post(missing, '/init', { value: { main: 'main', code: 'const x = 1;' } })).status).toBe(502);
-    const binary = await startProxy();
-    const init = await post(binary, '/init', { value: { main: 'main', code: 'UEsDBA==', binary: true } });
+    const truncated = await startProxy();
+    const init = await post(truncated, '/init', { value: { main: 'main', code: 'UEsDBA==', binary: true } });
     expect(init.status).toBe(502);
-    expect(String((init.body as { error: string }).error)).toContain('binary');
+    expect(String((init.body as { error: string }).error)).toContain('not a valid zip file');
+    const tar = await startProxy();
+    const notZip = await post(tar, '/init', { value: { main: 'main', code: Buffer.from('\x1f\x8b\x08\x00').toString('base64'), binary: true } });
+    expect(String((notZip.body as { error: string }).error)).toContain('not a zip file');
   });
 
   it("writes the sentinel after the action's own output on both streams", async () => {
