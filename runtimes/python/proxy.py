@@ -18,6 +18,7 @@ Contract (what apache/openwhisk-runtime-python's actions rely on):
 
 import base64
 import glob
+import importlib.machinery
 import importlib.util
 import io
 import json
@@ -33,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 SENTINEL = "XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n"
 MAX_BODY_BYTES = 48 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+MAX_ENTRIES = 100_000
+S_IFMT, S_IFLNK = 0o170000, 0o120000
 
 state = {"initialized": False, "main": None}
 run_lock = threading.Lock()
@@ -52,6 +55,8 @@ def extract(code):
     except (zipfile.BadZipFile, ValueError) as exc:
         raise RuntimeError("the action archive is not a zip file (%s)" % exc)
     members = archive.infolist()
+    if len(members) > MAX_ENTRIES:
+        raise RuntimeError("the archive has more than %d entries" % MAX_ENTRIES)
     if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
         raise RuntimeError("the archive expands to more than %d bytes" % MAX_UNZIPPED_BYTES)
     target = tempfile.mkdtemp(prefix="action-")
@@ -60,6 +65,8 @@ def extract(code):
         parts = m.filename.replace("\\", "/").split("/")
         if m.filename.startswith("/") or ".." in parts:
             raise RuntimeError("the archive entry '%s' points outside the action directory" % m.filename)
+        if (m.external_attr >> 16) & S_IFMT == S_IFLNK:
+            raise RuntimeError("the archive entry '%s' is not a regular file (symlinks are not extracted)" % m.filename)
     archive.extractall(target)
     return target
 
@@ -83,14 +90,13 @@ def activate_virtualenv(root):
         sys.path.insert(0, path)
 
 
-def load_module(path, source=None):
-    spec = importlib.util.spec_from_file_location("main__", path)
+def load_module(path):
+    # An explicit source loader: the module may be a file named `exec`, without the .py suffix.
+    loader = importlib.machinery.SourceFileLoader("main__", path)
+    spec = importlib.util.spec_from_file_location("main__", path, loader=loader)
     module = importlib.util.module_from_spec(spec)
     sys.modules["main__"] = module
-    if source is None:
-        spec.loader.exec_module(module)
-    else:
-        exec(compile(source, path, "exec"), module.__dict__)
+    loader.exec_module(module)
     return module
 
 
@@ -110,7 +116,7 @@ def load_main(value):
         os.chdir(root)
         sys.path.insert(0, root)
         activate_virtualenv(root)
-        module = load_module(entry) if entry.endswith(".py") else load_module(entry, open(entry).read())
+        module = load_module(entry)
     else:
         # Written out so tracebacks show the action's lines.
         work = tempfile.mkdtemp(prefix="action-")
@@ -203,7 +209,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             result = main(message.get("value", {}))
         except Exception as exc:
-            traceback.print_exc()
+            # The action's frames only: the proxy's own frame is noise in its logs.
+            traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
             return 200, {"error": describe(exc)}
         if result is None:
             result = {}

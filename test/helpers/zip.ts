@@ -9,6 +9,8 @@ const DOS_DATE = (1 << 5) | 1;
 export interface ZipEntry {
   data: string | Buffer;
   mode?: number;
+  /** Record the entry as a symbolic link whose target is `data` (as `zip -y` does). */
+  symlink?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export function zip(files: Record<string, string | Buffer | ZipEntry>): Buffer {
     central.writeUInt32LE(packed.length, 20);
     central.writeUInt32LE(data.length, 24);
     central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(((0o100000 | (entry.mode ?? 0o644)) << 16) >>> 0, 38);
+    central.writeUInt32LE((((entry.symlink ? 0o120000 : 0o100000) | (entry.mode ?? 0o644)) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBytes, packed);
     centrals.push(central, nameBytes);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_SENTINEL } from '../../src/ports/container-factory.js';
+import { zip } from '../helpers/zip.js';
 
 /** The nodejs runtime proxy on its own: the OpenWhisk action interface, byte for byte where it matters. */
 const PROXY = fileURLToPath(new URL('../../runtimes/nodejs/proxy.mjs', import.meta.url));
@@ -123,6 +124,11 @@ describe('nodejs runtime proxy', () => {
     const init = await post(truncated, '/init', { value: { main: 'main', code: 'UEsDBA==', binary: true } });
     expect(init.status).toBe(502);
     expect(String((init.body as { error: string }).error)).toContain('not a valid zip file');
+    const link = await startProxy();
+    const symlinked = zip({ 'index.js': 'exports.main = () => ({});', 'secret': { data: '/etc/passwd', symlink: true } });
+    const refused = await post(link, '/init', { value: { main: 'main', code: symlinked.toString('base64'), binary: true } });
+    expect(refused.status).toBe(502);
+    expect(String((refused.body as { error: string }).error)).toContain('symlinks are not extracted');
     const tar = await startProxy();
     const notZip = await post(tar, '/init', { value: { main: 'main', code: Buffer.from('\x1f\x8b\x08\x00').toString('base64'), binary: true } });
     expect(String((notZip.body as { error: string }).error)).toContain('not a zip file');
