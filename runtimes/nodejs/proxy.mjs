@@ -21,7 +21,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { extractZip, isZip } from '../lib/unzip.mjs';
 
 const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n';
 const MAX_BODY_BYTES = 48 * 1024 * 1024;
@@ -97,6 +96,8 @@ function loadMain(code, mainName) {
  * "file.fn" from that file, as apache/openwhisk-runtime-nodejs splits it.
  */
 async function loadZipMain(code, mainName) {
+  // Loaded on first use: text actions (and every stem cell) boot without the zip reader and zlib.
+  const { extractZip, isZip } = await import('../lib/unzip.mjs');
   const archive = Buffer.from(code, 'base64');
   if (!isZip(archive)) throw new Error('the action archive is not a zip file.');
   const dir = mkdtempSync(join(tmpdir(), 'action-'));
