@@ -250,6 +250,51 @@ svc_build_runtime_image() {
     return 1
   fi
   svc_log "runtime image: $WHIRL_TEST_NODEJS_IMAGE"
+  svc_build_python_image || true
+  svc_build_blackbox_image || true
+}
+
+# The interpreters and toolchain the runtime tests use on the host: python3 (python kinds in process containers, the
+# python image build, `python3 -m venv --without-pip` virtualenvs) and go (a compiled blackbox `exec`).
+svc_prepare_runtime_hosts() {
+  if [ ! -x /usr/bin/python3 ] && ! command -v python3 >/dev/null 2>&1; then
+    svc_apt_install python3 || true
+  fi
+  command -v python3 >/dev/null 2>&1 || [ -x /usr/bin/python3 ] || {
+    svc_unavailable python3 "python3 is not installed and could not be installed"
+    return 1
+  }
+  if ! command -v go >/dev/null 2>&1; then
+    if [ -x /usr/local/go/bin/go ]; then
+      export PATH="$PATH:/usr/local/go/bin"
+    else
+      svc_apt_install golang-go || true
+    fi
+  fi
+  command -v go >/dev/null 2>&1 || { svc_unavailable go "go is not installed and could not be installed"; return 1; }
+  svc_log "runtime hosts: $(python3 --version 2>&1), $(go version 2>/dev/null | cut -d' ' -f3)"
+}
+
+# whirl/runtime-python:3 from the host's python3 (runtimes/python/build.sh; Debian's /usr/bin/python3 first).
+svc_build_python_image() {
+  export WHIRL_TEST_PYTHON_IMAGE="${WHIRL_TEST_PYTHON_IMAGE:-whirl/runtime-python:3}"
+  if [ ! -x /usr/bin/python3 ] && ! command -v python3 >/dev/null 2>&1; then
+    svc_apt_install python3 || true
+  fi
+  if ! bash "$SVC_ROOT/runtimes/python/build.sh" "$WHIRL_TEST_PYTHON_IMAGE" >&2; then
+    svc_unavailable python-image "runtimes/python/build.sh failed"
+    return 1
+  fi
+  svc_log "runtime image: $WHIRL_TEST_PYTHON_IMAGE"
+}
+
+# whirl/runtime-blackbox:latest, the docker skeleton (runtimes/blackbox/build.sh).
+svc_build_blackbox_image() {
+  if ! bash "$SVC_ROOT/runtimes/blackbox/build.sh" whirl/runtime-blackbox:latest >&2; then
+    svc_unavailable blackbox-image "runtimes/blackbox/build.sh failed"
+    return 1
+  fi
+  svc_log "runtime image: whirl/runtime-blackbox:latest"
 }
 
 # Containers that tests leave behind when a worker dies mid-test: labelled `whirl.test=true`, or named `whirl-test*`
@@ -359,6 +404,7 @@ svc_prepare_all() {
   svc_start_couchdb || true
   svc_start_kafka || true
   svc_start_docker || true
+  svc_prepare_runtime_hosts || true
   svc_build_runtime_image || true
   svc_prepare_chromium || true
   svc_prepare_schemathesis || true

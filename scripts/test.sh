@@ -69,6 +69,7 @@ printf '    WHIRL_TEST_COUCHDB_URL=%s\n' "${WHIRL_TEST_COUCHDB_URL:-<unset>}"
 printf '    WHIRL_TEST_KAFKA_BROKERS=%s\n' "${WHIRL_TEST_KAFKA_BROKERS:-<unset>}"
 printf '    WHIRL_TEST_DOCKER_SOCKET=%s\n' "${WHIRL_TEST_DOCKER_SOCKET:-<unset>}"
 printf '    WHIRL_TEST_NODEJS_IMAGE=%s\n' "${WHIRL_TEST_NODEJS_IMAGE:-<unset>}"
+printf '    WHIRL_TEST_PYTHON_IMAGE=%s\n' "${WHIRL_TEST_PYTHON_IMAGE:-<unset>}"
 printf '    WHIRL_TEST_CHROMIUM=%s\n' "${WHIRL_TEST_CHROMIUM:-<unset>}"
 printf '    WHIRL_TEST_SCHEMATHESIS=%s\n' "${WHIRL_TEST_SCHEMATHESIS:-<unset>}"
 

@@ -413,7 +413,7 @@ function createContainerFactory(config: Config, logger: Logger): ContainerFactor
         invokerId: config.invoker.id,
         network: config.invoker.network,
       })
-    : new ProcessContainerFactory({ logger });
+    : new ProcessContainerFactory({ logger, pythonPath: config.invoker.python });
 }
 
 async function main(): Promise<void> {

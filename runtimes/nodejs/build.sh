@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the nodejs runtime image WITHOUT a registry: a `FROM scratch` image holding this host's `node` binary, the
-# shared libraries it links against, and proxy.mjs. (With a registry, use the Dockerfile next to this script.)
+# shared libraries it links against, proxy.mjs and the shared zip reader (runtimes/lib). (With a registry, use the
+# Dockerfile next to this script.)
 #
 # Usage: bash runtimes/nodejs/build.sh [image-tag]        (default whirl/runtime-nodejs:20)
 #
@@ -11,6 +12,9 @@ set -euo pipefail
 TAG="${1:-whirl/runtime-nodejs:20}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROXY="$HERE/proxy.mjs"
+# shellcheck source=../lib/scratch-image.sh
+source "$HERE/../lib/scratch-image.sh"
+UNZIP="$HERE/../lib/unzip.mjs"
 
 NODE_BIN="$(readlink -f "$(command -v node)")"
 [ -x "$NODE_BIN" ] || { echo "build.sh: node not found on PATH" >&2; exit 1; }
@@ -26,7 +30,7 @@ WORKDIR /tmp
 ENV PORT=8080
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/node"]
-CMD ["/app/proxy.mjs"]
+CMD ["/app/nodejs/proxy.mjs"]
 EOF
 )
 
@@ -34,46 +38,17 @@ EOF
 HASH="$({
   printf '%s\n' "$DOCKERFILE"
   for f in "$NODE_BIN" "${LIBS[@]}" "$PROXY"; do printf '%s ' "$f"; readlink -f "$f"; done
-  cat "$PROXY"
+  cat "$PROXY" "$UNZIP" "$HERE/../lib/scratch-image.sh"
   sha256sum "$NODE_BIN" "${LIBS[@]}" | cut -d' ' -f1
 } | sha256sum | cut -c1-32)"
 
-EXISTING="$(docker image inspect --format '{{ index .Config.Labels "whirl.content-hash" }}' "$TAG" 2>/dev/null || true)"
-if [ "$EXISTING" = "$HASH" ]; then
-  echo "build.sh: $TAG is up to date ($HASH)"
-  exit 0
-fi
-
-CTX="$(mktemp -d)"
-LOG="$(mktemp)"
-trap 'rm -rf "$CTX" "$LOG"' EXIT
-ROOT="$CTX/rootfs"
-mkdir -p "$ROOT/usr/local/bin" "$ROOT/app" "$ROOT/etc" "$ROOT/tmp"
-
+scratch_skip_if_current "$TAG" "$HASH"
+scratch_rootfs
+mkdir -p "$ROOT/usr/local/bin" "$ROOT/app/nodejs" "$ROOT/app/lib"
 cp -L "$NODE_BIN" "$ROOT/usr/local/bin/node"
-for lib in "${LIBS[@]}"; do
-  mkdir -p "$ROOT$(dirname "$lib")"
-  cp -L "$lib" "$ROOT$lib"
-done
-cp "$PROXY" "$ROOT/app/proxy.mjs"
-chmod 0644 "$ROOT/app/proxy.mjs"
-
-cat >"$ROOT/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/sbin/nologin
-whirl:x:10001:10001:whirl:/tmp:/sbin/nologin
-EOF
-cat >"$ROOT/etc/group" <<'EOF'
-root:x:0:
-whirl:x:10001:
-EOF
-# The container's tmpfs at /tmp takes the image directory's mode, so the image must already have a sticky 1777 /tmp.
-chmod 1777 "$ROOT/tmp"
-
-printf '%s\n' "$DOCKERFILE" >"$CTX/Dockerfile.scratch"
-# The legacy builder warns about its own deprecation on every build: show docker's output only when it fails.
-if ! docker build --quiet --label "whirl.content-hash=$HASH" -f "$CTX/Dockerfile.scratch" -t "$TAG" "$CTX" \
-  >"$LOG" 2>&1; then
-  cat "$LOG" >&2
-  exit 1
-fi
+scratch_copy "${LIBS[@]}"
+cp "$PROXY" "$ROOT/app/nodejs/proxy.mjs"
+cp "$UNZIP" "$ROOT/app/lib/unzip.mjs"
+chmod 0644 "$ROOT/app/nodejs/proxy.mjs" "$ROOT/app/lib/unzip.mjs"
+scratch_build "$TAG" "$HASH" "$DOCKERFILE"
 echo "build.sh: built $TAG ($HASH)"

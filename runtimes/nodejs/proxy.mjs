@@ -3,6 +3,9 @@
 // Contract (mirrors apache/openwhisk-runtime-nodejs):
 // - /init {value:{name, main, code, binary, env}} once: sets process.env from env, evaluates the code and finds
 //   `main`. 200 {"OK":true}; a second /init is refused with 403; failure is 502 "Initialization has failed due to: …".
+// - Zip actions (binary: true, code = base64 zip) are extracted into a fresh directory under os.tmpdir() and
+//   required from there, so their node_modules resolve: `main` "fn" takes fn from the package (package.json `main`,
+//   else index.js), `main` "file.fn" takes fn from file. ES module packages are imported instead.
 // - /run {value, namespace, action_name, …}: every non-`value` key becomes `__OW_<KEY>`; main(value) may return an
 //   object/array or a promise of one. A rejected promise is an application error (200 {"error": …}); a thrown
 //   exception or a non-object result is a developer error (502).
@@ -12,8 +15,12 @@
 // - One /run at a time unless __OW_ALLOW_CONCURRENT=true; an extra concurrent /run gets 503 (the invoker then
 //   retries elsewhere).
 // This file is on the hot path of every warm activation: keep the request handling allocation-light.
+import { existsSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n';
 const MAX_BODY_BYTES = 48 * 1024 * 1024;
@@ -84,7 +91,38 @@ function loadMain(code, mainName) {
   return candidate;
 }
 
-function init(message, res) {
+/**
+ * Extracts a zip action and returns its `main`: "fn" from the package (package.json `main`, else index.js), or
+ * "file.fn" from that file, as apache/openwhisk-runtime-nodejs splits it.
+ */
+async function loadZipMain(code, mainName) {
+  // Loaded on first use: text actions (and every stem cell) boot without the zip reader and zlib.
+  const { extractZip, isZip } = await import('../lib/unzip.mjs');
+  const archive = Buffer.from(code, 'base64');
+  if (!isZip(archive)) throw new Error('the action archive is not a zip file.');
+  const dir = mkdtempSync(join(tmpdir(), 'action-'));
+  extractZip(archive, dir);
+  const split = /^([^.]+)\.(.+)$/.exec(mainName);
+  const [file, fn] = split ? [split[1], split[2]] : [undefined, mainName];
+  if (file === undefined && !existsSync(join(dir, 'package.json')) && !existsSync(join(dir, 'index.js'))) {
+    throw new Error('Zipped actions must contain either package.json or index.js at the root.');
+  }
+  process.chdir(dir);
+  const target = file === undefined ? dir : join(dir, file);
+  const requireHere = createRequire(join(dir, 'package.json'));
+  let mod;
+  try {
+    mod = requireHere(target);
+  } catch (err) {
+    if (err?.code !== 'ERR_REQUIRE_ESM') throw err;
+    mod = await import(pathToFileURL(requireHere.resolve(target)).href);
+  }
+  const candidate = mod?.[fn] ?? (fn === 'main' && typeof mod?.default === 'function' ? mod.default : undefined);
+  if (typeof candidate !== 'function') throw new Error(`Action entrypoint '${mainName}' is not a function.`);
+  return candidate;
+}
+
+async function init(message, res) {
   if (initialized) {
     reply(res, 403, { error: 'Cannot initialize the action more than once.' });
     return;
@@ -92,9 +130,6 @@ function init(message, res) {
   initialized = true;
   const value = message?.value ?? {};
   try {
-    if (value.binary === true) {
-      throw new Error('binary (zip) actions are not supported by this runtime; send the code as text.');
-    }
     if (typeof value.code !== 'string') throw new Error('Missing main/no code to execute.');
     const env = value.env && typeof value.env === 'object' ? value.env : {};
     for (const key of Object.keys(env)) {
@@ -102,7 +137,8 @@ function init(message, res) {
       process.env[key] = typeof v === 'string' ? v : JSON.stringify(v);
     }
     allowConcurrent = process.env.__OW_ALLOW_CONCURRENT === 'true';
-    userMain = loadMain(value.code, typeof value.main === 'string' && value.main ? value.main : 'main');
+    const mainName = typeof value.main === 'string' && value.main ? value.main : 'main';
+    userMain = value.binary === true ? await loadZipMain(value.code, mainName) : loadMain(value.code, mainName);
     reply(res, 200, { OK: true });
   } catch (err) {
     // The action's own failure: show it in its logs, like the reference runtime does.

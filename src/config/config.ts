@@ -31,6 +31,8 @@ export interface Config {
   };
   invoker: {
     containers: 'process' | 'docker';
+    /** Python 3 for python kinds in process containers. */
+    python: string;
     dockerSocket: string;
     id: string;
     concurrency: number;

@@ -41,6 +41,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     invoker: {
       containers: e.WHIRL_CONTAINERS,
+      python: e.WHIRL_PYTHON,
       dockerSocket: e.WHIRL_DOCKER_SOCKET,
       id: e.WHIRL_INVOKER_ID,
       concurrency: e.WHIRL_INVOKER_CONCURRENCY,
@@ -57,6 +58,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       {
         family: 'nodejs',
         kinds: [{ kind: 'nodejs:20', image: e.WHIRL_NODEJS_IMAGE, default: true }],
+      },
+      {
+        family: 'python',
+        kinds: [
+          { kind: 'python:3', image: e.WHIRL_PYTHON_IMAGE, default: true },
+          { kind: 'python:3.11', image: e.WHIRL_PYTHON_IMAGE },
+        ],
       },
     ],
     guest: { namespace: e.WHIRL_GUEST_NAMESPACE, uuid, key },

@@ -61,6 +61,10 @@ export const EnvSchema = z.object({
   WHIRL_DOCKER_SOCKET: z.string().default('/var/run/docker.sock'),
   /** Image for `nodejs:20`; built locally by `runtimes/nodejs/build.sh`. */
   WHIRL_NODEJS_IMAGE: z.string().default('whirl/runtime-nodejs:20'),
+  /** Image for `python:3` and `python:3.11`; built locally by `runtimes/python/build.sh`. */
+  WHIRL_PYTHON_IMAGE: z.string().default('whirl/runtime-python:3'),
+  /** Python 3 that process containers run python kinds with: a path, or a name found in /usr/local/bin:/usr/bin:/bin. */
+  WHIRL_PYTHON: z.string().default('python3'),
   WHIRL_INVOKER_ID: z.string().default('invoker0'),
   /** Deliveries in flight per invoker process (running, waiting for a container, or waiting for their record). */
   WHIRL_INVOKER_CONCURRENCY: int(256),

@@ -56,6 +56,11 @@ export const ErrorCodes = {
   // --- API (actions) ---
   WHIRL_MISSING_CODE: { status: 400, message: 'The request content was malformed:\ncode undefined' },
   WHIRL_BLACKBOX_IMAGE: { status: 400, message: "The 'blackbox' kind requires an image." },
+  WHIRL_CONTAINER_ENGINE_REQUIRED: {
+    status: 400,
+    message:
+      "The image '{0}' needs a container engine (Docker): this Whirl runs actions as local processes (WHIRL_CONTAINERS=process), which run only {1}.",
+  },
   WHIRL_PARAMETERS_TOO_LARGE: { status: 413, message: 'Parameters size {0} exceeds the allowed limit of {1} bytes.' },
   // --- packages, triggers, rules, feeds (issue 5 part A) ---
   WHIRL_RESERVED_NAME: { status: 400, message: 'The name "{0}" is reserved.' },

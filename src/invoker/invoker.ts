@@ -2,6 +2,7 @@ import { StatusCode, type ActivationRecord } from '../domain/activation.js';
 import { completionOf, type ActivationMessage } from '../domain/activation-message.js';
 import { isBlackbox, resolveKind, type RuntimeManifest } from '../domain/exec.js';
 import type { SystemLimits } from '../domain/limits.js';
+import { isWhirlError } from '../errors/whirl-error.js';
 import type { ActivationQueue, Consumer, Delivery } from '../ports/activation-queue.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerFactory, ContainerSpec } from '../ports/container-factory.js';
@@ -123,6 +124,11 @@ export class Invoker {
     try {
       lease = this.pool.tryWarm(key) ?? (await this.pool.acquire(key, spec));
     } catch (err) {
+      if (isWhirlError(err, 'WHIRL_CONTAINER_ENGINE_REQUIRED')) {
+        // The action cannot run on this invoker at all (a --docker image without Docker): its developer's error.
+        await this.complete(msg, this.failureRecord(msg, StatusCode.DeveloperError, errorText(err)));
+        return;
+      }
       this.deps.logger.error({ activationId: msg.activationId, err: errorText(err) }, 'container start failed');
       await this.complete(msg, this.failureRecord(msg, StatusCode.WhiskError, Messages.containerFailed(errorText(err))));
       return;

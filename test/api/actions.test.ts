@@ -129,9 +129,14 @@ describe('actions API', () => {
     const zip = Buffer.from('PK\u0003\u0004 some zip bytes').toString('base64');
     const bin = await req('PUT', `/${unique()}`, { exec: { kind: 'nodejs:20', code: zip, binary: false } });
     expect(bin.json().exec.binary).toBe(true);
-    const bb = await req('PUT', `/${unique()}`, { exec: { kind: 'blackbox', image: 'me/img' } });
+    const bb = await req('PUT', `/${unique()}`, { exec: { kind: 'blackbox', image: 'whirl/runtime-blackbox:1' } });
     expect(bb.statusCode).toBe(200);
-    expect(bb.json().exec).toEqual({ kind: 'blackbox', image: 'me/img', binary: false });
+    expect(bb.json().exec).toEqual({ kind: 'blackbox', image: 'whirl/runtime-blackbox:1', binary: false });
+  });
+
+  it('refuses, on the embedded defaults, a blackbox image that needs a container engine', async () => {
+    const refused = await req('PUT', `/${unique()}`, { exec: { kind: 'blackbox', image: 'me/img' } });
+    expect(expectError(refused, 400).error).toContain("The image 'me/img' needs a container engine (Docker)");
   });
 
   it('creates sequences with fully qualified components and checks cycles and length', async () => {

@@ -15,9 +15,15 @@ describe('info, CORS, request ids and routing errors', () => {
     expect(body.api_paths).toEqual(['/api/v1']);
     expect(body.limits.sequence_length).toBe(50);
     expect(body.limits.max_action_memory).toBe(512 * 1024 * 1024);
-    expect(body.runtimes.nodejs).toEqual([
-      { kind: 'nodejs:20', image: 'whirl/runtime-nodejs:20', default: true, deprecated: false },
-    ]);
+    // OpenWhisk's manifest shape: per family, each kind with its image and flags.
+    const entry = { deprecated: false, attached: false, requireMain: false };
+    expect(body.runtimes).toEqual({
+      nodejs: [{ kind: 'nodejs:20', image: 'whirl/runtime-nodejs:20', default: true, ...entry }],
+      python: [
+        { kind: 'python:3', image: 'whirl/runtime-python:3', default: true, ...entry },
+        { kind: 'python:3.11', image: 'whirl/runtime-python:3', default: false, ...entry },
+      ],
+    });
   });
 
   it('GET /api/v1 names the API version', async () => {

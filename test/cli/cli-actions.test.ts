@@ -94,8 +94,8 @@ describe('whirl action', () => {
     expect(ran).toMatchObject({ code: ExitCode.OK });
     expect(JSON.parse(ran.stdout)).toEqual({ payload: 'HELLO SUE' });
 
-    expect((await cli.run(['action', 'create', 'img', '--docker', 'example/skeleton:1'])).code).toBe(ExitCode.OK);
-    expect((await cli.json(['action', 'get', 'img', '--json'])).body.exec).toMatchObject({ kind: 'blackbox', image: 'example/skeleton:1' });
+    expect((await cli.run(['action', 'create', 'img', '--docker', 'whirl/runtime-blackbox:1'])).code).toBe(ExitCode.OK);
+    expect((await cli.json(['action', 'get', 'img', '--json'])).body.exec).toMatchObject({ kind: 'blackbox', image: 'whirl/runtime-blackbox:1' });
 
     const codes = await Promise.all([
       cli.run(['action', 'create', 'txt', 'code.txt']),

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_SENTINEL } from '../../src/ports/container-factory.js';
+import { zip } from '../helpers/zip.js';
 
 /** The nodejs runtime proxy on its own: the OpenWhisk action interface, byte for byte where it matters. */
 const PROXY = fileURLToPath(new URL('../../runtimes/nodejs/proxy.mjs', import.meta.url));
@@ -116,13 +117,21 @@ describe('nodejs runtime proxy', () => {
     expect(p.stderr().trim().split('\n').at(-1)).toBe(LOG_SENTINEL);
   });
 
-  it('fails init when main is missing, and refuses binary code with a clear error', async () => {
+  it('fails init when main is missing, and on binary code that is not a valid zip', async () => {
     const missing = await startProxy();
     expect((await post(missing, '/init', { value: { main: 'main', code: 'const x = 1;' } })).status).toBe(502);
-    const binary = await startProxy();
-    const init = await post(binary, '/init', { value: { main: 'main', code: 'UEsDBA==', binary: true } });
+    const truncated = await startProxy();
+    const init = await post(truncated, '/init', { value: { main: 'main', code: 'UEsDBA==', binary: true } });
     expect(init.status).toBe(502);
-    expect(String((init.body as { error: string }).error)).toContain('binary');
+    expect(String((init.body as { error: string }).error)).toContain('not a valid zip file');
+    const link = await startProxy();
+    const symlinked = zip({ 'index.js': 'exports.main = () => ({});', 'secret': { data: '/etc/passwd', symlink: true } });
+    const refused = await post(link, '/init', { value: { main: 'main', code: symlinked.toString('base64'), binary: true } });
+    expect(refused.status).toBe(502);
+    expect(String((refused.body as { error: string }).error)).toContain('symlinks are not extracted');
+    const tar = await startProxy();
+    const notZip = await post(tar, '/init', { value: { main: 'main', code: Buffer.from('\x1f\x8b\x08\x00').toString('base64'), binary: true } });
+    expect(String((notZip.body as { error: string }).error)).toContain('not a zip file');
   });
 
   it("writes the sentinel after the action's own output on both streams", async () => {

@@ -1,5 +1,7 @@
+import type { Config } from '../../config/config.js';
 import { type Action, nextVersion } from '../../domain/action.js';
 import { type Exec, type RuntimeManifest, allKinds, isBinaryCode, resolveKind } from '../../domain/exec.js';
+import { HOST_RUNTIMES, isBlackboxSkeleton } from '../../domain/host-runtimes.js';
 import { type KeyValue, kvGet, kvSet, kvToObject } from '../../domain/key-value.js';
 import { type ActionLimits, type SystemLimits, checkLimits, defaultLimits } from '../../domain/limits.js';
 import { fullyQualified, parseQualifiedName } from '../../domain/names.js';
@@ -14,7 +16,18 @@ export interface ComposeInput {
   existing?: Action;
   limits: SystemLimits;
   runtimes: readonly RuntimeManifest[];
+  /** The only invoker runs actions as host processes (embedded): refuse what needs a container engine now. */
+  hostProcessesOnly?: boolean;
   now: number;
+}
+
+/**
+ * Whether every action of this Whirl runs in this process's own invoker on host processes: the embedded default
+ * (API and invoker in one process, the in-process queue, WHIRL_CONTAINERS=process). With a shared queue, other
+ * invokers (Docker ones among them) may take the work, so nothing is refused at create time.
+ */
+export function hostProcessesOnly(config: Pick<Config, 'role' | 'invoker' | 'queue'>): boolean {
+  return config.role === 'all' && config.invoker.containers === 'process' && config.queue.adapter === 'memory';
 }
 
 /**
@@ -61,6 +74,9 @@ function composeExec(e: NonNullable<ActionPutBody['exec']>, input: ComposeInput)
   if (e.code !== undefined) checkCodeSize(e.code, input.limits);
   if (e.kind === 'blackbox') {
     if (!e.image) throw new WhirlError('WHIRL_BLACKBOX_IMAGE');
+    if (input.hostProcessesOnly && !isBlackboxSkeleton(e.image)) {
+      throw new WhirlError('WHIRL_CONTAINER_ENGINE_REQUIRED', [e.image, HOST_RUNTIMES]);
+    }
     return {
       kind: 'blackbox',
       image: e.image,

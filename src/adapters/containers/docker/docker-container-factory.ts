@@ -71,7 +71,7 @@ export class DockerContainerFactory implements ContainerFactory {
           NetworkMode: networkName,
           ReadonlyRootfs: true,
           // The image's /tmp must be 1777 too: the tmpfs takes the mode of the directory it covers.
-          Tmpfs: { '/tmp': `rw,nosuid,nodev,mode=1777,size=${spec.memoryMB}m` },
+          Tmpfs: { '/tmp': `rw,nosuid,nodev,${tmpExec(spec.kind)},mode=1777,size=${spec.memoryMB}m` },
           LogConfig: { Type: 'none', Config: {} },
         },
       }),
@@ -155,6 +155,14 @@ export class DockerContainerFactory implements ContainerFactory {
       throw new WhirlError('WHIRL_UNAVAILABLE', [`docker: ${what}: ${(err as Error).message}`], { cause: err });
     }
   }
+}
+
+/**
+ * `/tmp` is noexec, except for blackbox actions: their code may be a compiled `exec` (a zip action), which the
+ * skeleton extracts to /tmp on the read-only root. Interpreted kinds never need to execute a file from /tmp.
+ */
+function tmpExec(kind: string): 'exec' | 'noexec' {
+  return kind === 'blackbox' ? 'exec' : 'noexec';
 }
 
 function sink(logs: LogBuffer, stream: LogStream): Writable {

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { Container, ContainerFactory, ContainerSpec } from '../../../ports/container-factory.js';
 import type { Logger } from '../../../ports/logger.js';
 import { LogBuffer } from '../log-buffer.js';
 import { ProcessContainer, awaitPort } from './process-container.js';
+import { type HostInterpreters, runtimeCommand } from './runtime-commands.js';
 
-/** Works from `src/` (tsx) and from `dist/src/` alike, as long as `runtimes/` sits at the package root. */
-export const DEFAULT_PROXY_PATH = fileURLToPath(new URL('../../../../runtimes/nodejs/proxy.mjs', import.meta.url));
+export { DEFAULT_PROXY_PATH } from './runtime-commands.js';
 
 const LISTEN_TIMEOUT_MS = 10_000;
 
@@ -16,6 +18,8 @@ export interface ProcessContainerFactoryOptions {
   logger: Logger;
   /** Node binary for the runtimes; defaults to the one running Whirl. */
   nodePath?: string;
+  /** Python 3 for python kinds (WHIRL_PYTHON); defaults to `python3` from /usr/local/bin, /usr/bin or /bin. */
+  pythonPath?: string;
 }
 
 /**
@@ -25,25 +29,31 @@ export interface ProcessContainerFactoryOptions {
  * leaves none behind; `cleanup` therefore only has this factory's own children to consider.
  */
 export class ProcessContainerFactory implements ContainerFactory {
-  private readonly proxyPath: string;
-  private readonly nodePath: string;
+  private readonly host: HostInterpreters;
   private readonly logger: Logger;
   private readonly live = new Map<string, ProcessContainer>();
 
   constructor(options: ProcessContainerFactoryOptions) {
-    this.proxyPath = options.proxyPath ?? DEFAULT_PROXY_PATH;
-    this.nodePath = options.nodePath ?? process.execPath;
+    this.host = {
+      node: options.nodePath ?? process.execPath,
+      python: options.pythonPath ?? 'python3',
+      ...(options.proxyPath ? { nodejsProxy: options.proxyPath } : {}),
+    };
     this.logger = options.logger.child({ component: 'process-containers' });
   }
 
   async create(spec: ContainerSpec): Promise<Container> {
-    const env: Record<string, string> = { ...spec.env, PORT: '0', HOST: '127.0.0.1' };
+    const runtime = runtimeCommand(spec, this.host);
+    // Each runtime gets its own temp dir (TMPDIR), where zip actions are extracted; removed when it exits.
+    const workDir = mkdtempSync(join(tmpdir(), 'whirl-runtime-'));
+    const env: Record<string, string> = { ...spec.env, ...runtime.env, PORT: '0', HOST: '127.0.0.1', TMPDIR: workDir };
     if (spec.concurrency > 1) env.__OW_ALLOW_CONCURRENT = 'true';
-    const child = spawn(this.nodePath, [`--max-old-space-size=${spec.memoryMB}`, this.proxyPath], {
+    const child = spawn(runtime.command, runtime.args, {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    child.once('close', () => rmSync(workDir, { recursive: true, force: true }));
     // The log buffer listens from the first byte, before the port is even known.
     const logs = new LogBuffer();
     let open = 2;

@@ -5,7 +5,7 @@ import { isValidName } from '../../../domain/names.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { ActionCache } from '../../action-cache.js';
 import { checkSequence } from '../../actions/check-sequence.js';
-import { composeAction } from '../../actions/compose-action.js';
+import { composeAction, hostProcessesOnly } from '../../actions/compose-action.js';
 import { type InvokeQuery, invokeAction } from '../../actions/invoke.js';
 import type { ApiDeps } from '../../deps.js';
 import { packagedActionRoutes } from './packaged-actions.js';
@@ -92,6 +92,7 @@ export const actionRoutes: FastifyPluginAsync<ActionRoutesOptions> = async (scop
         ...(existing ? { existing: existing.doc } : {}),
         limits: config.limits,
         runtimes: config.runtimes,
+        hostProcessesOnly: hostProcessesOnly(config),
         now: clock.now(),
       });
       if (isSequence(action.exec) && request.body?.exec) {

@@ -29,10 +29,18 @@ export const infoRoutes: FastifyPluginAsync<{ config: Config }> = async (scope, 
       default_min_action_logs: limits.logs.min * MB,
       default_max_action_logs: limits.logs.max * MB,
     },
+    // OpenWhisk's runtimes manifest (`ExecManifest.Runtimes.toJson`): per family, every kind with its image.
     runtimes: Object.fromEntries(
       config.runtimes.map((m) => [
         m.family,
-        m.kinds.map((k) => ({ kind: k.kind, image: k.image, default: k.default === true, deprecated: false })),
+        m.kinds.map((k) => ({
+          kind: k.kind,
+          image: k.image,
+          deprecated: false,
+          default: k.default === true,
+          attached: false,
+          requireMain: false,
+        })),
       ]),
     ),
   };

@@ -8,7 +8,7 @@ import { resolvePackage } from '../../../engine/packages/resolve-package.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { ActionCache } from '../../action-cache.js';
 import { checkSequence } from '../../actions/check-sequence.js';
-import { composeAction } from '../../actions/compose-action.js';
+import { composeAction, hostProcessesOnly } from '../../actions/compose-action.js';
 import { invokeBuiltinFeed } from '../../actions/invoke-feed.js';
 import { type InvokeQuery, invokeAction } from '../../actions/invoke.js';
 import type { ApiDeps } from '../../deps.js';
@@ -112,6 +112,7 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
         ...(existing ? { existing: existing.doc } : {}),
         limits: config.limits,
         runtimes: config.runtimes,
+        hostProcessesOnly: hostProcessesOnly(config),
         now: clock.now(),
       });
       const action: Action = { ...composed, namespace: path };
