@@ -1,4 +1,7 @@
 import jsonLogic from 'json-logic-js';
+import { ASL_OPERATIONS } from './asl-operations.js';
+
+for (const [name, op] of Object.entries(ASL_OPERATIONS)) jsonLogic.add_operation(name, op);
 
 /**
  * json-logic evaluation for compositions (pure). A plain value that is not an operation (`{"op": [...]}` with one
