@@ -181,20 +181,25 @@ class IntrinsicParser {
  * A payload template: objects keep their keys, `key.$` keys take an expression, everything else is literal. Objects
  * become `asl:obj` calls so that literal data that looks like json-logic (`{"var": …}`) stays data.
  */
-export function template(scope: Scope, v: unknown, field: string): Logic {
-  if (Array.isArray(v)) return v.map((x, i) => template(scope, x, `${field}[${i}]`));
+export function template(scope: Scope, v: unknown, field: string, depth = 0): Logic {
+  if (depth > MAX_DEPTH) refuse(scope.state, `${field} nests deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((x, i) => template(scope, x, `${field}[${i}]`, depth + 1));
   if (!isObj(v)) return v as Logic;
   const kv: Logic[] = [];
   for (const [k, x] of Object.entries(v)) {
     if (k.endsWith('.$')) kv.push(k.slice(0, -2), reference(scope, x, `${field}.${k}`));
-    else kv.push(k, template(scope, x, `${field}.${k}`));
+    else kv.push(k, template(scope, x, `${field}.${k}`, depth + 1));
   }
   return { 'asl:obj': kv };
 }
 
 /** A literal value (Pass `Result`) as json-logic that evaluates to exactly itself. */
-export function literal(v: unknown): Logic {
-  if (Array.isArray(v)) return v.map(literal);
+export function literal(scope: Pick<Scope, 'state'>, v: unknown, depth = 0): Logic {
+  if (depth > MAX_DEPTH) refuse(scope.state, `Result nests deeper than ${MAX_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((x) => literal(scope, x, depth + 1));
   if (!isObj(v)) return v as Logic;
-  return { 'asl:obj': Object.entries(v).flatMap(([k, x]) => [k, literal(x)]) };
+  return { 'asl:obj': Object.entries(v).flatMap(([k, x]) => [k, literal(scope, x, depth + 1)]) };
 }
+
+/** How deep a payload template or literal may nest (bounds the converter's recursion on hostile documents). */
+const MAX_DEPTH = 64;

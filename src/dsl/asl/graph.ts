@@ -17,9 +17,13 @@ export const MAX_NODES = 5_000;
 /** Step Functions loops have no bound; the IR's loops need one. */
 export const LOOP_MAX_ITERATIONS = 10_000;
 const MAX_RUN = 200;
+/** How deep machines and branches may nest: bounds the converter's recursion (and the IR's depth). */
+export const MAX_NESTING = 100;
 
 export class Converter implements StateContext {
   private nodes = 0;
+  /** Nesting of machines (Parallel branches, Map processors) and of branches (Choice, Catch) being converted. */
+  depth = 0;
   executionInputUsed = false;
 
   constructor(readonly machineName: string) {}
@@ -43,6 +47,7 @@ export class Converter implements StateContext {
 
   machine(def: unknown, state: string, where: string): CompositionNode {
     const label = state === MACHINE ? MACHINE : `${state}.${where}`;
+    if (++this.depth > MAX_NESTING) refuse(label, `state machines nest more than ${MAX_NESTING} levels deep`);
     if (!isObj(def)) refuse(label, `${where} must be an object with StartAt and States`);
     if (def.QueryLanguage !== undefined && def.QueryLanguage !== 'JSONPath') refuse(label, 'only the JSONPath query language is supported (not JSONata)');
     if (!isObj(def.States) || Object.keys(def.States).length === 0) refuse(label, `${where === 'root' ? '' : `${where}.`}States must be a non-empty object`);
@@ -50,6 +55,7 @@ export class Converter implements StateContext {
       refuse(label, `StartAt must name one of the States`);
     }
     const steps = new Graph(this, def.States).chain(def.StartAt, new Set());
+    this.depth--;
     return steps.length === 1 ? steps[0]! : { type: 'sequence', steps };
   }
 }
@@ -84,6 +90,15 @@ class Graph {
 
   /** The IR steps for the chain of states from `start` to its end; `path` holds the states on the way here. */
   chain(start: string, path: ReadonlySet<string>, from = start): CompositionNode[] {
+    if (++this.cv.depth > MAX_NESTING) refuse(start, `branches nest more than ${MAX_NESTING} levels deep`);
+    try {
+      return this.walk(start, path, from);
+    } finally {
+      this.cv.depth--;
+    }
+  }
+
+  private walk(start: string, path: ReadonlySet<string>, from: string): CompositionNode[] {
     const seen = new Set(path);
     const steps: CompositionNode[] = [];
     let cur = start;

@@ -102,7 +102,7 @@ function task(scope: Scope, name: string, st: Json): CompositionNode {
 }
 
 function pass(scope: Scope, st: Json): CompositionNode {
-  const result = st.Result !== undefined ? literal(st.Result) : effectiveInput(scope, st) ?? INPUT;
+  const result = st.Result !== undefined ? literal(scope, st.Result) : effectiveInput(scope, st) ?? INPUT;
   const placed = placeResult(scope, st.ResultPath, INPUT, result);
   const value = outputPath(scope, st, placed) ?? placed;
   return value === INPUT ? { type: 'pass' } : { type: 'pass', value };
