@@ -17,6 +17,11 @@ export interface Scope {
   self: Logic;
   /** Inside a Map ItemSelector: the item and its index (`$$.Map.Item.Value` / `.Index`). */
   item?: { value: Logic; index: Logic };
+  /**
+   * Inside a Map ItemSelector: `$…` reads are taken once from the Map's input and handed to every iteration (so an
+   * iteration carries what its selector reads, not the whole input). Returns the json-logic reading the captured value.
+   */
+  capture?: (path: string) => Logic;
   /** Called when `$$.Execution.Input` is used (the converter then records the execution input at the start). */
   usesExecutionInput: () => void;
 }
@@ -47,7 +52,10 @@ export function reference(scope: Scope, expr: unknown, field: string): Logic {
   if (typeof expr !== 'string') refuse(scope.state, `${field} must be a string (a path or an intrinsic function)`);
   const s = expr.trim();
   if (s.startsWith('$$')) return context(scope, s, field);
-  if (s.startsWith('$')) return readFrom(scope, s, scope.self, field);
+  if (s.startsWith('$')) {
+    checkPath(scope, s, field);
+    return scope.capture ? scope.capture(s) : readFrom(scope, s, scope.self, field);
+  }
   if (s.startsWith('States.')) return intrinsic(scope, s, field);
   return refuse(scope.state, `${field}: ${JSON.stringify(expr)} is neither a path ($…) nor an intrinsic function (States.…)`);
 }

@@ -17,6 +17,7 @@ export const MAX_NODES = 5_000;
 /** Step Functions loops have no bound; the IR's loops need one. */
 export const LOOP_MAX_ITERATIONS = 10_000;
 const MAX_RUN = 200;
+const UNSUPPORTED_FIELDS = ['Assign', 'Arguments', 'Output', 'Items', 'Condition'];
 /** How deep machines and branches may nest: bounds the converter's recursion (and the IR's depth). */
 export const MAX_NESTING = 100;
 
@@ -80,6 +81,7 @@ class Graph {
     const st: unknown = this.states[name];
     if (!isObj(st)) refuse(name, 'a state must be an object');
     if (st.QueryLanguage !== undefined && st.QueryLanguage !== 'JSONPath') refuse(name, 'only the JSONPath query language is supported (not JSONata)');
+    for (const f of UNSUPPORTED_FIELDS) if (f in st) refuse(name, `${f} is not supported (workflow variables and JSONata fields do not convert)`);
     return st;
   }
 

@@ -153,10 +153,17 @@ function map(cx: StateContext, scope: Scope, name: string, st: Json): Compositio
   let node: CompositionNode;
   if (selector === undefined) node = { type: 'map', ...(list !== undefined ? { items: list } : {}), do: body };
   else {
-    // Each iteration receives {v: item, i: index, in: the Map's input} and builds its input with the ItemSelector.
+    // Each iteration receives {v: item, i: index, in: [what the selector reads from the Map's input]} and builds its
+    // input with the ItemSelector.
+    const field = st.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters';
+    const reads: Logic[] = [];
+    const capture = (path: string): Logic => {
+      reads.push(readFrom(scope, path, INPUT, field));
+      return { var: `input.in.${reads.length - 1}` };
+    };
     const item = { value: { var: 'input.v' }, index: { var: 'input.i' } };
-    const value = template({ ...scope, self: { var: 'input.in' }, item }, selector, st.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters');
-    node = { type: 'map', items: { 'asl:items': [list ?? INPUT, INPUT] }, do: { type: 'sequence', steps: [{ type: 'pass', value }, body] } };
+    const value = template({ ...scope, capture, item }, selector, field);
+    node = { type: 'map', items: { 'asl:items': [list ?? INPUT, reads] }, do: { type: 'sequence', steps: [{ type: 'pass', value }, body] } };
   }
   node.concurrency = max === 0 ? MAP_UNLIMITED_CONCURRENCY : max;
   // A Map's Parameters is its ItemSelector (legacy name), so its effective input is InputPath alone.

@@ -72,10 +72,10 @@ function error(e: unknown): { Error: string; Cause: string } {
   return { Error: name, Cause: cause === undefined ? '' : typeof cause === 'string' ? cause : (JSON.stringify(cause) ?? '') };
 }
 
-/** Map iterations with an ItemSelector: each item with its index and the Map state's input (`$` of the selector). */
-function items(list: unknown, input: unknown): Array<{ v: unknown; i: number; in: unknown }> {
+/** Map iterations with an ItemSelector: each item with its index and the values the selector reads from the Map's input. */
+function items(list: unknown, reads: unknown): Array<{ v: unknown; i: number; in: unknown }> {
   if (!Array.isArray(list)) throw new Error('the Map state ItemsPath must select an array');
-  return list.map((v: unknown, i) => ({ v, i, in: input }));
+  return list.map((v: unknown, i) => ({ v, i, in: reads }));
 }
 
 /** Wait SecondsPath: a non-negative number of seconds as milliseconds. */
