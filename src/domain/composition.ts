@@ -83,7 +83,10 @@ export interface TryNode extends NodeCommon {
 }
 export interface WaitNode extends NodeCommon {
   type: 'wait';
-  /** Exactly one of: a duration, or an absolute time (ISO string or json-logic giving one / epoch ms). */
+  /**
+   * Exactly one of: a duration, or an absolute time (ISO string or json-logic giving one / epoch ms). `until`
+   * expressions also see `now` (the step's time, epoch ms): `{"+": [{"var": "now"}, 5000]}` waits five seconds.
+   */
   ms?: number;
   until?: Logic;
 }

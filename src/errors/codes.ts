@@ -96,6 +96,7 @@ export const ErrorCodes = {
   // --- compositions ---
   WHIRL_COMPOSITION_INVALID: { status: 400, message: 'The composition is not valid: {0}' },
   WHIRL_EXECUTION_NOT_RUNNING: { status: 409, message: 'The execution is not running (status: {0}).' },
+  WHIRL_ASL_UNSUPPORTED: { status: 400, message: 'The state machine cannot be imported: state "{0}": {1}' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

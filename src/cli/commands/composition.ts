@@ -1,4 +1,5 @@
-import { ExitCode } from '../cli-error.js';
+import { AslRefusal, importAsl } from '../../dsl/asl/index.js';
+import { ExitCode, usageError } from '../cli-error.js';
 import { flagBool, flagNumber, type ArgSpec, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
 import { loadCompositionFile } from '../composition-file.js';
 import { compositionRoutes } from '../composition-routes.js';
@@ -27,6 +28,35 @@ const deploy: CommandSpec = {
       query: { overwrite: !flagBool(ctx, 'no-overwrite') },
     });
     ctx.out.ok(`deployed composition ${name}`);
+    if (ctx.out.json) ctx.out.value(res.body);
+  },
+};
+
+/** `import asl NAME FILE`: an Amazon States Language state machine (JSON or YAML), converted by the API (docs/asl.md). */
+const importCmd: CommandSpec = {
+  name: 'import',
+  summary: 'create or replace a composition from another format: `import asl NAME FILE` (Amazon States Language, JSON or YAML)',
+  args: [{ name: 'FORMAT' }, { name: 'NAME' }, { name: 'FILE', complete: 'file' }],
+  flags: [
+    { name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' },
+    { name: 'dry-run', type: 'boolean', description: 'print the converted composition instead of deploying it' },
+  ],
+  run: async (ctx) => {
+    const [format, name, file] = ctx.args as [string, string, string];
+    if (format !== 'asl') throw usageError(`unknown import format ${format}: the format is asl (Amazon States Language)`);
+    const asl = await loadCompositionFile(ctx.io.cwd, file);
+    if (flagBool(ctx, 'dry-run')) {
+      try {
+        return ctx.out.value(importAsl(asl, { name }));
+      } catch (err) {
+        if (err instanceof AslRefusal) throw usageError(err.message);
+        throw err;
+      }
+    }
+    const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), { asl }, {
+      query: { overwrite: !flagBool(ctx, 'no-overwrite') },
+    });
+    ctx.out.ok(`imported state machine ${file} as composition ${name}`);
     if (ctx.out.json) ctx.out.value(res.body);
   },
 };
@@ -124,5 +154,5 @@ const cancel: CommandSpec = {
 export const compositionGroup: GroupSpec = {
   name: 'composition',
   summary: 'work with compositions and their executions',
-  commands: [deploy, run, status, history, cancel, getCommand(COMPOSITIONS), deleteCommand(COMPOSITIONS), listCommand(COMPOSITIONS)],
+  commands: [deploy, importCmd, run, status, history, cancel, getCommand(COMPOSITIONS), deleteCommand(COMPOSITIONS), listCommand(COMPOSITIONS)],
 };

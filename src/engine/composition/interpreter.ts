@@ -342,7 +342,7 @@ class Run {
   }
 
   private untilTime(until: unknown, arg: unknown): number | Outcome {
-    const v = this.eval(until, this.scope(arg));
+    const v = this.eval(until, this.scope(arg, { now: this.now }));
     if (!v.ok) return v;
     const at = typeof v.value === 'number' ? v.value : typeof v.value === 'string' ? Date.parse(v.value) : NaN;
     return Number.isFinite(at) ? at : { ok: false, error: { name: 'InvalidInput', cause: 'wait.until is not a time' } };

@@ -1,3 +1,4 @@
+import { ASL_OPERATIONS } from './asl-operations.js';
 import { type Operation, STANDARD_OPERATIONS, truthy } from './logic-operations.js';
 
 export { truthy } from './logic-operations.js';
@@ -24,7 +25,12 @@ export function registerOperations(ops: Record<string, Operation>): void {
   }
 }
 
-// Operation sets beyond the standard, one line each: registerOperations(SOME_OPERATIONS);
+// Operation sets beyond the standard, one line each.
+registerOperations(
+  Object.fromEntries(
+    Object.entries(ASL_OPERATIONS).map(([name, fn]) => [name, { arity: [0, Infinity], apply: (args: unknown[]) => fn(...args) }]),
+  ),
+);
 
 /** The operation an object names, if it is one (exactly one key, registered). */
 export function operationOf(logic: unknown): { name: string; op: Operation; args: unknown[] } | undefined {

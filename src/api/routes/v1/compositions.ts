@@ -9,6 +9,7 @@ import { type CompositionPutBody, composeComposition } from '../../compositions/
 import type { ApiDeps } from '../../deps.js';
 import { ListQueryProperties, listPage } from '../../list-page.js';
 import { methodNotAllowed } from '../../method-not-allowed.js';
+import { CompositionPutSchema } from '../../schemas/composition.js';
 import { errorResponses } from '../../schemas/error-response.js';
 
 /**
@@ -68,6 +69,7 @@ export const compositionRoutes: FastifyPluginAsync<CompositionRoutesOptions> = a
       schema: {
         params: nameParams,
         querystring: { type: 'object', properties: { overwrite: { type: 'boolean' } } },
+        body: CompositionPutSchema,
         response: errorResponses,
       },
     },
@@ -78,7 +80,7 @@ export const compositionRoutes: FastifyPluginAsync<CompositionRoutesOptions> = a
       const existing = await entities.get<Composition>('compositions', ns, name);
       if (existing && request.query.overwrite !== true) throw new WhirlError('WHIRL_CONFLICT');
       const body = request.body ?? {};
-      if (!existing && body.definition === undefined) throw new WhirlError('WHIRL_COMPOSITION_INVALID', ['/definition: is required']);
+      if (!existing && body.definition === undefined && body.asl === undefined) throw new WhirlError('WHIRL_COMPOSITION_INVALID', ['/definition: is required']);
       const composition = await composeComposition(entities, {
         namespace: ns,
         name,

@@ -1,0 +1,278 @@
+import type { ChoiceNode, CompositionNode, Logic, TryNode } from '../../domain/composition.js';
+import { choiceRule } from './choice-rule.js';
+import { errorNames } from './errors-map.js';
+import { INPUT, type Scope } from './expressions.js';
+import { inputPath, outputPath, placeResult } from './pipeline.js';
+import { isObj, type Json, MACHINE, refuse } from './refuse.js';
+import { type StateContext, stateNode } from './states.js';
+
+/**
+ * ASL's goto graph (StartAt, Next, End, Choice, Catch) as the IR's structured nodes. A chain of states becomes a
+ * sequence; a Choice becomes a choice whose branches carry on along their own Next chains (states where branches
+ * meet again are converted once per branch, within a node budget); a Catch becomes a try whose handlers, like the
+ * normal path, carry on along their chains. A Choice that jumps back into the chain leading to it is a loop and
+ * becomes a bounded `while`; any other cycle is refused, naming the state.
+ */
+export const MAX_NODES = 5_000;
+/** Step Functions loops have no bound; the IR's loops need one. */
+export const LOOP_MAX_ITERATIONS = 10_000;
+const MAX_RUN = 200;
+const UNSUPPORTED_FIELDS = ['Assign', 'Arguments', 'Output', 'Items', 'Condition'];
+/** How deep machines and branches may nest: bounds the converter's recursion (and the IR's depth). */
+export const MAX_NESTING = 100;
+
+export class Converter implements StateContext {
+  private nodes = 0;
+  /** Nesting of machines (Parallel branches, Map processors) and of branches (Choice, Catch) being converted. */
+  depth = 0;
+  executionInputUsed = false;
+
+  constructor(readonly machineName: string) {}
+
+  scope(state: string): Scope {
+    return {
+      state,
+      machine: this.machineName,
+      self: INPUT,
+      usesExecutionInput: () => {
+        this.executionInputUsed = true;
+      },
+    };
+  }
+
+  count(state: string): void {
+    if (++this.nodes > MAX_NODES) {
+      refuse(state, `the state machine expands to more than ${MAX_NODES} nodes (states reached from many branches are converted once per branch)`);
+    }
+  }
+
+  machine(def: unknown, state: string, where: string): CompositionNode {
+    const label = state === MACHINE ? MACHINE : `${state}.${where}`;
+    if (++this.depth > MAX_NESTING) refuse(label, `state machines nest more than ${MAX_NESTING} levels deep`);
+    if (!isObj(def)) refuse(label, `${where} must be an object with StartAt and States`);
+    if (def.QueryLanguage !== undefined && def.QueryLanguage !== 'JSONPath') refuse(label, 'only the JSONPath query language is supported (not JSONata)');
+    if (!isObj(def.States) || Object.keys(def.States).length === 0) refuse(label, `${where === 'root' ? '' : `${where}.`}States must be a non-empty object`);
+    if (typeof def.StartAt !== 'string' || !Object.prototype.hasOwnProperty.call(def.States, def.StartAt)) {
+      refuse(label, `StartAt must name one of the States`);
+    }
+    const steps = new Graph(this, def.States).chain(def.StartAt, new Set());
+    this.depth--;
+    return steps.length === 1 ? steps[0]! : { type: 'sequence', steps };
+  }
+}
+
+interface Loop {
+  run: string[];
+  latch: string;
+  /** Rules (index; Default = rules.length) that lead back to the header, with the states on the way. */
+  back: Map<number, string[]>;
+}
+
+class Graph {
+  constructor(
+    private readonly cv: Converter,
+    private readonly states: Json,
+  ) {}
+
+  private state(name: string, from: string): Json {
+    if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(this.states, name)) {
+      refuse(from, `Next names a state that does not exist: ${JSON.stringify(name)}`);
+    }
+    const st: unknown = this.states[name];
+    if (!isObj(st)) refuse(name, 'a state must be an object');
+    if (st.QueryLanguage !== undefined && st.QueryLanguage !== 'JSONPath') refuse(name, 'only the JSONPath query language is supported (not JSONata)');
+    for (const f of UNSUPPORTED_FIELDS) if (f in st) refuse(name, `${f} is not supported (workflow variables and JSONata fields do not convert)`);
+    return st;
+  }
+
+  private node(name: string, st: Json): CompositionNode {
+    this.cv.count(name);
+    return stateNode(this.cv, name, st);
+  }
+
+  /** The IR steps for the chain of states from `start` to its end; `path` holds the states on the way here. */
+  chain(start: string, path: ReadonlySet<string>, from = start): CompositionNode[] {
+    if (++this.cv.depth > MAX_NESTING) refuse(start, `branches nest more than ${MAX_NESTING} levels deep`);
+    try {
+      return this.walk(start, path, from);
+    } finally {
+      this.cv.depth--;
+    }
+  }
+
+  private walk(start: string, path: ReadonlySet<string>, from: string): CompositionNode[] {
+    const seen = new Set(path);
+    const steps: CompositionNode[] = [];
+    let cur = start;
+    let prev = from;
+    for (;;) {
+      const st = this.state(cur, prev);
+      if (seen.has(cur)) {
+        refuse(cur, 'is reached again through a cycle that is not a loop Whirl can convert (a Choice leading back to the states before it, with no Catch or other Choice on the way)');
+      }
+      const loop = this.loopAt(cur, seen);
+      if (loop) return [...steps, ...this.loop(loop, seen)];
+      seen.add(cur);
+      if (st.Type === 'Choice') return [...steps, this.choice(cur, st, seen)];
+      if (Array.isArray(st.Catch) && st.Catch.length > 0) return [...steps, ...this.caught(cur, st, seen)];
+      steps.push(this.node(cur, st));
+      if (st.Type === 'Succeed' || st.Type === 'Fail' || st.End === true) return steps;
+      if (st.Next === undefined) refuse(cur, 'needs Next or "End": true');
+      prev = cur;
+      cur = st.Next;
+    }
+  }
+
+  private choice(name: string, st: Json, seen: ReadonlySet<string>): CompositionNode {
+    if (!Array.isArray(st.Choices) || st.Choices.length === 0) refuse(name, 'Choices must be a non-empty array');
+    this.cv.count(name);
+    const scope = this.cv.scope(name);
+    const selected = inputPath(scope, st);
+    const out = outputPath(scope, st);
+    // With an OutputPath the rules still see the effective input: carry both, {c: rules' view, o: what goes on}.
+    const self: Logic = out !== undefined ? { var: 'input.c' } : INPUT;
+    const onward = (target: string): CompositionNode[] => {
+      const rest = this.chain(target, seen, name);
+      return out !== undefined ? [{ type: 'pass', value: { var: 'input.o' } }, ...rest] : rest;
+    };
+    const branches = st.Choices.map((rule: unknown, i: number) => {
+      const next = isObj(rule) ? rule.Next : undefined;
+      if (typeof next !== 'string') refuse(name, `Choices[${i}] needs Next`);
+      return { when: choiceRule({ ...scope, self }, rule, `Choices[${i}]`), do: seq(onward(next)) };
+    });
+    const otherwise = st.Default !== undefined ? seq(onward(st.Default)) : noMatch(name);
+    const node: ChoiceNode = { type: 'choice', id: name, branches, otherwise };
+    if (out === undefined) return selected !== undefined ? { ...node, input: selected } : node;
+    const sel = selected ?? INPUT;
+    const pair: Logic = { 'asl:obj': ['c', sel, 'o', outputPath(scope, st, sel) ?? sel] };
+    return { type: 'sequence', id: name, steps: [{ type: 'pass', value: pair }, node] };
+  }
+
+  /** A Task/Parallel/Map with Catch: its outcome tagged ok/caught, then a choice carries on along the right chain. */
+  private caught(name: string, st: Json, seen: ReadonlySet<string>): CompositionNode[] {
+    const work = this.node(name, st);
+    const scope = this.cv.scope(name);
+    const catchers = st.Catch as unknown[];
+    const tag = (t: string, v: Logic): CompositionNode => ({ type: 'pass', value: { 'asl:obj': ['t', t, 'v', v] } });
+    const handlers: NonNullable<TryNode['catch']> = catchers.map((c, i) => {
+      if (!isObj(c) || typeof c.Next !== 'string') refuse(name, `Catch[${i}] needs ErrorEquals and Next`);
+      const errors = errorNames(name, c.ErrorEquals, `Catch[${i}]`);
+      const placed = placeResult(scope, c.ResultPath, { var: 'input.input' }, { 'asl:error': [{ var: 'input.error' }] }, `Catch[${i}].ResultPath`);
+      return { ...(errors ? { errors } : {}), do: tag(`c${i}`, placed) };
+    });
+    const guarded: TryNode = { type: 'try', id: name, do: { type: 'sequence', steps: [work, tag('ok', INPUT)] }, catch: handlers };
+    const unwrap: CompositionNode = { type: 'pass', value: { var: 'input.v' } };
+    const normal = st.Type === 'Succeed' || st.Type === 'Fail' || st.End === true ? [] : this.chain(requireNext(name, st), seen, name);
+    const route: ChoiceNode = {
+      type: 'choice',
+      branches: catchers.map((c, i) => ({
+        when: { '==': [{ var: 'input.t' }, `c${i}`] },
+        do: seq([unwrap, ...this.chain((c as Json).Next as string, seen, name)]),
+      })),
+      otherwise: seq([unwrap, ...normal]),
+    };
+    return [guarded, route];
+  }
+
+  /**
+   * Whether `header` starts a loop: the states from it up to the first Choice form a plain run (no Catch, no
+   * End), and some Choice rule leads (through plain states) back to `header`.
+   */
+  private loopAt(header: string, seen: ReadonlySet<string>): Loop | undefined {
+    const run: string[] = [];
+    let cur = header;
+    for (;;) {
+      if (seen.has(cur) || run.includes(cur) || run.length > MAX_RUN || !Object.prototype.hasOwnProperty.call(this.states, cur)) return undefined;
+      const st: unknown = this.states[cur];
+      if (!isObj(st)) return undefined;
+      if (st.Type === 'Choice') break;
+      if (!plain(st)) return undefined;
+      run.push(cur);
+      cur = st.Next as string;
+    }
+    const latch = cur;
+    const c = this.states[latch] as Json;
+    if (!Array.isArray(c.Choices)) return undefined;
+    const targets: unknown[] = [...c.Choices.map((r: unknown) => (isObj(r) ? r.Next : undefined)), c.Default];
+    const inRun = new Set([...run, latch]);
+    const back = new Map<number, string[]>();
+    const elsewhere: string[] = [];
+    targets.forEach((t, i) => {
+      const tail: string[] = [];
+      let x = t;
+      while (typeof x === 'string' && !inRun.has(x) && tail.length <= MAX_RUN && Object.prototype.hasOwnProperty.call(this.states, x)) {
+        const s: unknown = this.states[x];
+        if (!isObj(s) || s.Type === 'Choice' || !plain(s) || tail.includes(x)) return;
+        tail.push(x);
+        x = s.Next;
+      }
+      if (x === header) back.set(i, tail);
+      else if (typeof x === 'string' && inRun.has(x)) elsewhere.push(x);
+    });
+    // Loops back to a later state only: that state starts the loop, found when the chain reaches it.
+    if (back.size === 0) return undefined;
+    if (elsewhere.length > 0) refuse(latch, `loops back to both ${header} and ${elsewhere[0]!}: a loop must go back to one state`);
+    if (c.InputPath !== undefined || c.OutputPath !== undefined) refuse(latch, 'a Choice that closes a loop may not have InputPath or OutputPath');
+    return { run, latch, back };
+  }
+
+  /** first pass of the run; while(the first matching rule leads back) { the way back; the run again }; the exits. */
+  private loop(l: Loop, seen: ReadonlySet<string>): CompositionNode[] {
+    const c = this.state(l.latch, l.latch);
+    const scope = this.cv.scope(l.latch);
+    const rules: unknown[] = c.Choices;
+    const conds = rules.map((r, i) => choiceRule(scope, r, `Choices[${i}]`));
+    const n = rules.length;
+    // Which rule matches first (n = none: Default).
+    const first: Logic = { if: [...conds.flatMap((cond, i) => [cond, i]), n] };
+    const runNodes = (): CompositionNode[] => l.run.map((s) => this.node(s, this.state(s, l.latch)));
+    const backIdx = [...l.back.keys()];
+    const way = (tail: string[]): CompositionNode[] => tail.map((s) => this.node(s, this.state(s, l.latch)));
+    const tails = [...l.back.values()];
+    const allSame = tails.every((t) => JSON.stringify(t) === JSON.stringify(tails[0]));
+    const wayBack: CompositionNode[] = allSame
+      ? way(tails[0]!)
+      : [
+          {
+            type: 'choice',
+            branches: backIdx.map((i) => ({ when: { '==': [first, i] }, do: seq(way(l.back.get(i)!)) })),
+            otherwise: { type: 'pass' },
+          },
+        ];
+    this.cv.count(l.latch);
+    const loop: CompositionNode = {
+      type: 'while',
+      id: l.latch,
+      condition: { in: [first, backIdx] },
+      maxIterations: LOOP_MAX_ITERATIONS,
+      do: seq([...wayBack, ...runNodes()]),
+    };
+    const inside = new Set([...seen, ...l.run, l.latch, ...tails.flat()]);
+    const exits: Array<{ when: Logic; do: CompositionNode }> = [];
+    rules.forEach((r, i) => {
+      if (!l.back.has(i)) exits.push({ when: conds[i], do: seq(this.chain((r as Json).Next as string, inside, l.latch)) });
+    });
+    const otherwise = l.back.has(n) || c.Default === undefined ? noMatch(l.latch) : seq(this.chain(c.Default as string, inside, l.latch));
+    const exit: CompositionNode = exits.length > 0 ? { type: 'choice', id: l.latch, branches: exits, otherwise } : otherwise;
+    return [...runNodes(), loop, exit];
+  }
+}
+
+/** A state that simply goes on to its Next: no Choice, no Catch, not terminal. */
+function plain(st: Json): boolean {
+  return st.Type !== 'Choice' && st.Type !== 'Succeed' && st.Type !== 'Fail' && st.End !== true && typeof st.Next === 'string' && !(Array.isArray(st.Catch) && st.Catch.length > 0);
+}
+
+function requireNext(name: string, st: Json): string {
+  if (typeof st.Next !== 'string') refuse(name, 'needs Next or "End": true');
+  return st.Next;
+}
+
+function seq(steps: CompositionNode[]): CompositionNode {
+  return steps.length === 1 ? steps[0]! : { type: 'sequence', steps };
+}
+
+function noMatch(state: string): CompositionNode {
+  return { type: 'fail', error: 'States.NoChoiceMatched', cause: `no Choice rule matched in ${state} and it has no Default` };
+}
+
