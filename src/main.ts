@@ -45,6 +45,7 @@ import { loadConfig } from './config/load.js';
 import { Activator } from './engine/activator.js';
 import { CompositionEngine } from './engine/composition/engine.js';
 import { startFeedRuntime } from './engine/feeds/feed-runtime.js';
+import { seedBuiltinPackages } from './engine/catalog/start-catalog.js';
 import { InvokerPlacer } from './engine/invoker-placer.js';
 import { RecordWriter } from './engine/record-writer.js';
 import { NamespaceThrottle } from './engine/throttles/namespace-throttle.js';
@@ -218,6 +219,13 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         options: { ...config.feeds, consumerId: instanceId },
       });
       stops.push(() => feedRuntime.stop());
+      // `/whisk.system/utils` and the built-in feed packages, as stored entities (docs/packages.md).
+      await seedBuiltinPackages(entities, {
+        runtimes: config.runtimes,
+        limits: config.limits,
+        feedNames: feedRuntime.feeds.names(),
+        now: clock.now(),
+      });
       const webhookInbox = await createWebhookInbox(config, logger);
       stops.push(() => webhookInbox.close());
       if (config.webhooks.worker) {

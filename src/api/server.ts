@@ -47,6 +47,15 @@ const CORS_HEADERS = {
 /**
  * The OpenWhisk-compatible REST API. Builds and wires; never listens (main.ts does, tests `inject`).
  */
+/** Routes that may name another namespace: reads of its published packages and their actions, and invokes. */
+const SHARED_ROUTES: ReadonlySet<string> = new Set([
+  'GET /api/v1/namespaces/:ns/packages',
+  'GET /api/v1/namespaces/:ns/packages/:name',
+  'GET /api/v1/namespaces/:ns/actions/:pkg/',
+  'GET /api/v1/namespaces/:ns/actions/:pkg/:name',
+  'POST /api/v1/namespaces/:ns/actions/:pkg/:name',
+]);
+
 export function buildServer(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -95,17 +104,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   }
   app.register(
     async (scope) => {
-      // `wsk trigger create --feed /whisk.system/alarms/alarm` invokes the feed action in the system namespace.
-      installAuth(scope, authenticator, (request) => {
-        const p = request.params as { ns?: string; pkg?: string; name?: string };
-        return (
-          request.method === 'POST' &&
-          p.ns !== undefined &&
-          p.pkg !== undefined &&
-          p.name !== undefined &&
-          (deps.builtinFeeds?.hasPackage(p.ns, p.pkg) ?? false)
-        );
-      });
+      // Other namespaces' published packages are shared, as in OpenWhisk: `wsk package list /whisk.system`, `wsk
+      // package get /whisk.system/utils`, invoking `/whisk.system/utils/echo` or a built-in feed. These routes check
+      // `publish` themselves (403 otherwise); every other route is the caller's own namespace only.
+      installAuth(scope, authenticator, (request) => SHARED_ROUTES.has(`${request.method} ${request.routeOptions.url ?? ''}`));
       await scope.register(namespaceRoutes);
       await scope.register(actionRoutes, { deps, cache });
       await scope.register(activationRoutes, { deps });

@@ -167,6 +167,44 @@ describe('packages API and packaged actions', () => {
     expectError(await req('POST', `/actions/${bnd}/tool`, {}), 404);
   });
 
+  it('shares published packages of another namespace read-only; the rest of it stays 403', async () => {
+    const otherNs = `other-${randomUUID().slice(0, 8)}`;
+    const other = await api.addSubject(otherNs);
+    const shared = unique('shared');
+    const hidden = unique('hidden');
+    await req('PUT', `/packages/${shared}`, { publish: true }, other);
+    await req('PUT', `/packages/${hidden}`, {}, other);
+    await req('PUT', `/actions/${shared}/tool`, hello, other);
+    await req('PUT', `/actions/${hidden}/secret`, hello, other);
+    await req('PUT', '/actions/plain', hello, other);
+    const at = (method: 'GET' | 'PUT' | 'DELETE' | 'POST', path: string, payload?: unknown) =>
+      api.app.inject({ method, url: `/api/v1/namespaces/${otherNs}${path}`, headers: { authorization: api.auth }, ...(payload ? { payload } : {}) });
+
+    const list = await at('GET', '/packages');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().map((p: { name: string }) => p.name)).toEqual([shared]);
+    expect((await at('GET', '/packages?count=true')).json()).toEqual({ packages: 1 });
+    const got = await at('GET', `/packages/${shared}`);
+    expect(got.statusCode).toBe(200);
+    expect(got.json().actions.map((a: { name: string }) => a.name)).toEqual(['tool']);
+    expect((await at('GET', `/actions/${shared}/tool`)).statusCode).toBe(200);
+    expect((await at('GET', `/actions/${shared}/`)).statusCode).toBe(200);
+    const inv = await at('POST', `/actions/${shared}/tool?blocking=true`, {});
+    expect(inv.statusCode).toBe(200);
+    expect(api.engine.calls.at(-1)!.identity.namespace).toBe(api.namespace);
+
+    expectError(await at('GET', `/packages/${hidden}`), 403);
+    expectError(await at('GET', `/actions/${hidden}/secret`), 403);
+    expectError(await at('POST', `/actions/${hidden}/secret`, {}), 403);
+    expectError(await at('GET', `/actions/${hidden}/`), 403);
+    expectError(await at('GET', '/actions/plain'), 403);
+    expectError(await at('GET', '/actions'), 403);
+    expectError(await at('PUT', `/actions/${shared}/mine`, hello), 403);
+    expectError(await at('DELETE', `/actions/${shared}/tool`), 403);
+    expectError(await at('PUT', `/packages/${shared}?overwrite=true`, { publish: false }), 403);
+    expectError(await at('DELETE', `/packages/${shared}`), 403);
+  });
+
   it('lists and counts packages', async () => {
     const list = await req('GET', '/packages?limit=200');
     expect(list.statusCode).toBe(200);

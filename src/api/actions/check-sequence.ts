@@ -1,6 +1,6 @@
-import type { Action } from '../../domain/action.js';
 import { type SequenceExec, isSequence } from '../../domain/exec.js';
 import { entityPath, fullyQualified, parseQualifiedName } from '../../domain/names.js';
+import { resolveVisibleAction } from '../../engine/packages/resolve-action.js';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { EntityStore } from '../../ports/entity-store.js';
 
@@ -9,8 +9,9 @@ import type { EntityStore } from '../../ports/entity-store.js';
  * the sequence itself (directly or through nested sequences), and the inlined number of atomic actions stays within
  * `maxLength` (`C/Actions.scala` checkSequenceActionLimits).
  *
- * Components outside the caller's namespace are reported missing: without packages or sharing, nothing outside it
- * is visible to the caller, and saying "forbidden" would reveal that it exists.
+ * Components are the caller's own actions (through bindings too) or actions of another namespace's published
+ * package (`/whisk.system/utils/sort`); anything else is reported missing, since "forbidden" would reveal that it
+ * exists.
  */
 export async function checkSequence(
   entities: EntityStore,
@@ -25,11 +26,10 @@ export async function checkSequence(
     for (const c of components) {
       if (c === selfPath || stack.has(c)) throw new WhirlError('WHIRL_SEQUENCE_CYCLIC');
       const q = parseQualifiedName(c, self.namespace);
-      if (!q || q.namespace !== self.namespace) throw new WhirlError('WHIRL_SEQUENCE_COMPONENT_MISSING');
-      const storeNamespace = q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace;
-      const found = await entities.get<Action>('actions', storeNamespace, q.name);
+      if (!q) throw new WhirlError('WHIRL_SEQUENCE_COMPONENT_MISSING');
+      const found = await resolveVisibleAction(entities, self.namespace, q);
       if (!found) throw new WhirlError('WHIRL_SEQUENCE_COMPONENT_MISSING', [entityPath(q)]);
-      const exec = found.doc.exec;
+      const exec = found.action.exec;
       if (isSequence(exec)) {
         await expand(exec.components, new Set([...stack, c]));
       } else {

@@ -15,6 +15,8 @@ export interface InvokeQuery {
 
 export interface InvokeCall {
   identity: Identity;
+  /** Where `pkg` lives when not the caller's namespace (a published package elsewhere, already checked). */
+  namespace?: string;
   /** The package (or binding) in the caller's namespace, for `actions/{pkg}/{name}`. */
   pkg?: string;
   name: string;
@@ -92,7 +94,11 @@ async function lookup(
     const cached = await cache.get(call.identity.namespace, call.name);
     return cached && { action: cached.stored.doc, revision: cached.stored.rev, parameterBytes: cached.parameterBytes };
   }
-  const resolved = await resolveAction(deps.entities, { namespace: call.identity.namespace, pkg: call.pkg, name: call.name });
+  const resolved = await resolveAction(deps.entities, {
+    namespace: call.namespace ?? call.identity.namespace,
+    pkg: call.pkg,
+    name: call.name,
+  });
   if (!resolved) return undefined;
   const parameterBytes = Buffer.byteLength(JSON.stringify(kvToObject(resolved.action.parameters)));
   return { action: resolved.action, revision: resolved.revision, parameterBytes };

@@ -32,3 +32,12 @@ export function installAuth(
     }
   });
 }
+
+/**
+ * The namespace a request names: `_` is the caller's own. Only routes that `installAuth` lets through as shared
+ * can see another namespace here; they must check what they serve from it is shared.
+ */
+export function pathNamespace(request: { identity: Identity; params: unknown }): string {
+  const ns = (request.params as { ns?: string } | undefined)?.ns;
+  return ns === undefined || ns === DEFAULT_NAMESPACE ? request.identity.namespace : ns;
+}

@@ -1,15 +1,15 @@
-import type { Action } from '../../domain/action.js';
 import type { ActivationMessage } from '../../domain/activation-message.js';
 import { StatusCode, isRecord } from '../../domain/activation.js';
 import type { Composition, CompositionDefinition, StepError } from '../../domain/composition.js';
 import { isSequence } from '../../domain/exec.js';
 import type { Identity } from '../../domain/identity.js';
 import { type ActivationId, newTransactionId } from '../../domain/ids.js';
-import { parseQualifiedName } from '../../domain/names.js';
+import { type QualifiedName, fullyQualified, parseQualifiedName } from '../../domain/names.js';
 import type { Clock } from '../../ports/clock.js';
-import type { EntityStore, Stored } from '../../ports/entity-store.js';
+import type { EntityStore } from '../../ports/entity-store.js';
 import type { ExecutionDoc } from '../../ports/execution-store.js';
 import { buildActivationMessage } from '../activation-builder.js';
+import { type ResolvedAction, resolveVisibleAction } from '../packages/resolve-action.js';
 import type { PendingTask } from './exec-context.js';
 import { sequenceDefinition } from './sequence-definition.js';
 
@@ -39,7 +39,7 @@ export interface ChildExecution {
  * sequence action or a composition becomes a child execution, anything missing a `NotFound` step error.
  */
 export class StepResolver {
-  private readonly actions = new Map<string, { value: Stored<Action> | undefined; until: number }>();
+  private readonly actions = new Map<string, { value: ResolvedAction | undefined; until: number }>();
 
   constructor(private readonly deps: { entities: EntityStore; clock: Clock; instanceId: string }) {}
 
@@ -56,9 +56,9 @@ export class StepResolver {
       };
     }
     const q = parseQualifiedName(task.target.action ?? '', doc.namespace);
-    const found = q && q.namespace === doc.namespace ? await this.action(q.pkg ? `${q.namespace}/${q.pkg}` : q.namespace, q.name) : undefined;
+    const found = q ? await this.action(doc.namespace, q) : undefined;
     if (!found) return notFound('Sequence component does not exist.');
-    const action = found.doc;
+    const action = found.action;
     if (isSequence(action.exec)) {
       return {
         kind: 'child',
@@ -76,7 +76,7 @@ export class StepResolver {
     }
     const payload = isRecord(task.input) || Array.isArray(task.input) ? task.input : { value: task.input };
     const msg = buildActivationMessage(
-      { identity, action, revision: found.rev, payload, blocking: true, waitMs: 0, transactionId: newTransactionId() },
+      { identity, action, revision: found.revision, payload, blocking: true, waitMs: 0, transactionId: newTransactionId() },
       activationId as ActivationId,
       this.deps.clock.now(),
       this.deps.instanceId,
@@ -87,13 +87,16 @@ export class StepResolver {
     return { kind: 'activation', msg };
   }
 
-  /** Actions by (namespace, name), kept briefly: a composition looks the same action up at every step. */
-  private async action(storeNamespace: string, name: string): Promise<Stored<Action> | undefined> {
-    const key = `${storeNamespace}/${name}`;
+  /**
+   * Actions as the execution's namespace sees them (its own, through bindings, or in another namespace's published
+   * package), kept briefly: a composition looks the same action up at every step.
+   */
+  private async action(callerNamespace: string, q: QualifiedName): Promise<ResolvedAction | undefined> {
+    const key = `${callerNamespace} ${fullyQualified(q)}`;
     const now = this.deps.clock.now();
     const hit = this.actions.get(key);
     if (hit && hit.until > now) return hit.value;
-    const value = await this.deps.entities.get<Action>('actions', storeNamespace, name);
+    const value = await resolveVisibleAction(this.deps.entities, callerNamespace, q);
     if (this.actions.size > 10_000) this.actions.clear();
     this.actions.set(key, { value, until: now + ACTION_CACHE_MS });
     return value;

@@ -1,5 +1,7 @@
 import type { Action } from '../../domain/action.js';
 import { isTruthyAnnotation, kvSet, type KeyValue } from '../../domain/key-value.js';
+import type { QualifiedName } from '../../domain/names.js';
+import type { Package } from '../../domain/package.js';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { EntityStore } from '../../ports/entity-store.js';
 import { resolvePackage } from './resolve-package.js';
@@ -63,4 +65,26 @@ export function checkFinalParameters(action: Action, payload: unknown): void {
   if (!isTruthyAnnotation(action.annotations, 'final')) return;
   const bound = new Set(action.parameters.filter((p) => p.value !== undefined && p.value !== null).map((p) => p.key));
   if (Object.keys(payload).some((k) => bound.has(k))) throw new WhirlError('WHIRL_FINAL_PARAMS');
+}
+
+/**
+ * Whether a caller of another namespace may see `namespace/pkg`: OpenWhisk shares a package that is published
+ * (`wsk package get /whisk.system/utils`), with its actions; everything else stays private.
+ */
+export async function isSharedPackage(entities: EntityStore, namespace: string, pkg: string): Promise<boolean> {
+  const named = await entities.get<Package>('packages', namespace, pkg);
+  return named?.doc.publish === true;
+}
+
+/**
+ * The action `q` as `callerNamespace` sees it: its own (plain, packaged, through a binding), or one inside a
+ * published package of another namespace (`/whisk.system/utils/echo`). Undefined when absent or not visible.
+ */
+export async function resolveVisibleAction(
+  entities: EntityStore,
+  callerNamespace: string,
+  q: QualifiedName,
+): Promise<ResolvedAction | undefined> {
+  if (q.namespace !== callerNamespace && !(q.pkg && (await isSharedPackage(entities, q.namespace, q.pkg)))) return undefined;
+  return resolveAction(entities, q);
 }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { type Action, actionSummary } from '../../../domain/action.js';
 import { isSequence } from '../../../domain/exec.js';
+import type { Identity } from '../../../domain/identity.js';
 import { isValidName } from '../../../domain/names.js';
 import { type Package, bindingOf, packagePath } from '../../../domain/package.js';
-import { resolveAction } from '../../../engine/packages/resolve-action.js';
+import { isSharedPackage, resolveAction } from '../../../engine/packages/resolve-action.js';
 import { resolvePackage } from '../../../engine/packages/resolve-package.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { ActionCache } from '../../action-cache.js';
@@ -14,6 +15,7 @@ import { type InvokeQuery, invokeAction } from '../../actions/invoke.js';
 import type { ApiDeps } from '../../deps.js';
 import { ListQueryProperties, listPage } from '../../list-page.js';
 import { methodNotAllowed } from '../../method-not-allowed.js';
+import { pathNamespace } from '../../plugins/auth.js';
 import type { ActionPutBody } from '../../schemas/action.js';
 import { errorResponses } from '../../schemas/error-response.js';
 
@@ -56,7 +58,8 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
     async (request) => {
       const { limit, skip, count } = request.query;
       const page = listPage(limit, skip, 'actions');
-      const pkg = await resolvePackage(entities, request.identity.namespace, request.params.pkg);
+      const ns = await readableNamespace(request);
+      const pkg = await resolvePackage(entities, ns, request.params.pkg);
       if (!pkg) throw new WhirlError('WHIRL_NOT_FOUND');
       if (count) return { actions: await entities.count('actions', pkg.actionsPath) };
       return (await entities.list<Action>('actions', pkg.actionsPath, page)).map(actionSummary);
@@ -75,7 +78,7 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
     },
     async (request) => {
       const { pkg, name } = request.params;
-      const resolved = await resolveAction(entities, { namespace: request.identity.namespace, pkg, name });
+      const resolved = await resolveAction(entities, { namespace: await readableNamespace(request), pkg, name });
       if (!resolved) throw new WhirlError('WHIRL_NOT_FOUND');
       const action = resolved.action;
       if (request.query.code === false && 'code' in action.exec) {
@@ -161,6 +164,7 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
       const answer = (await invokeBuiltinFeed(deps, { ...call, body: request.body, query: request.query })) ??
         (await invokeAction(deps, cache, {
         identity: request.identity,
+        namespace: await readableNamespace(request),
         pkg: request.params.pkg,
         name: request.params.name,
         query: request.query,
@@ -172,6 +176,18 @@ export const packagedActionRoutes: FastifyPluginAsync<{ deps: ApiDeps; cache: Ac
     },
   );
   methodNotAllowed(scope, '/:ns/actions/:pkg/:name', ['GET', 'PUT', 'DELETE', 'POST']);
+
+  /**
+   * The namespace named in the URL, once the package it names is known to be readable there: the caller's own, or
+   * a published package of another namespace (403 otherwise).
+   */
+  async function readableNamespace(request: { identity: Identity; params: PkgParams }): Promise<string> {
+    const ns = pathNamespace(request);
+    if (ns !== request.identity.namespace && !(await isSharedPackage(entities, ns, request.params.pkg))) {
+      throw new WhirlError('WHIRL_FORBIDDEN');
+    }
+    return ns;
+  }
 
   /** The store path of a package the caller may write actions into: it exists and is not a binding. */
   async function writablePackage(ns: string, pkg: string): Promise<string> {

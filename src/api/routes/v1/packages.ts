@@ -3,7 +3,9 @@ import type { Action } from '../../../domain/action.js';
 import { isTruthyAnnotation } from '../../../domain/key-value.js';
 import { type Package, bindingOf, packagePath, packageSummary } from '../../../domain/package.js';
 import { composePackage } from '../../../engine/packages/compose-package.js';
+import { isSharedPackage } from '../../../engine/packages/resolve-action.js';
 import { checkBinding, resolvePackage } from '../../../engine/packages/resolve-package.js';
+import { pathNamespace } from '../../plugins/auth.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { ApiDeps } from '../../deps.js';
 import { ListQueryProperties, MAX_LIST_LIMIT, listPage } from '../../list-page.js';
@@ -38,7 +40,13 @@ export const packageRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (scope
     async (request) => {
       const { limit, skip, count } = request.query;
       const page = listPage(limit, skip, 'packages');
-      const ns = request.identity.namespace;
+      const ns = pathNamespace(request);
+      if (ns !== request.identity.namespace) {
+        // Another namespace: its published packages only (`wsk package list /whisk.system`).
+        const shared = (await listAll<Package>('packages', ns)).filter((p) => p.publish);
+        if (count) return { packages: shared.length };
+        return shared.slice(page.skip, page.skip + page.limit).map(packageSummary);
+      }
       if (count) return { packages: await entities.count('packages', ns) };
       const list = await entities.list<Package>('packages', ns, page);
       return list.map(packageSummary);
@@ -50,7 +58,10 @@ export const packageRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (scope
     '/:ns/packages/:name',
     { schema: { params: nameParams, response: entityResponse } },
     async (request) => {
-      const ns = request.identity.namespace;
+      const ns = pathNamespace(request);
+      if (ns !== request.identity.namespace && !(await isSharedPackage(entities, ns, request.params.name))) {
+        throw new WhirlError('WHIRL_FORBIDDEN');
+      }
       const resolved = await resolvePackage(entities, ns, request.params.name);
       if (!resolved) {
         // A binding whose package vanished is still served (with no actions), so it can be inspected and deleted.
@@ -58,7 +69,7 @@ export const packageRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (scope
         if (!named) throw new WhirlError('WHIRL_NOT_FOUND');
         return { ...named.doc, actions: [], feeds: [] };
       }
-      const actions = await listAll(resolved.actionsPath);
+      const actions = await listAll<Action>('actions', resolved.actionsPath);
       const brief = (a: Action) => ({ name: a.name, version: a.version, annotations: a.annotations, parameters: a.parameters });
       return {
         ...resolved.named.doc,
@@ -119,7 +130,7 @@ export const packageRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (scope
         const path = packagePath(ns, name);
         const inside = await entities.count('actions', path);
         if (inside > 0 && request.query.force !== true) throw new WhirlError('WHIRL_PACKAGE_NOT_EMPTY', [inside]);
-        for (const a of await listAll(path)) {
+        for (const a of await listAll<Action>('actions', path)) {
           const found = await entities.get<Action>('actions', path, a.name);
           if (found) await entities.delete('actions', path, a.name, found.rev);
         }
@@ -130,10 +141,11 @@ export const packageRoutes: FastifyPluginAsync<{ deps: ApiDeps }> = async (scope
   );
   methodNotAllowed(scope, '/:ns/packages/:name', ['GET', 'PUT', 'DELETE']);
 
-  async function listAll(path: string): Promise<Action[]> {
-    const out: Action[] = [];
+  /** Every entity of a collection in a namespace (or `ns/pkg`), page by page. */
+  async function listAll<T extends Action | Package>(collection: 'actions' | 'packages', path: string): Promise<T[]> {
+    const out: T[] = [];
     for (let skip = 0; ; skip += MAX_LIST_LIMIT) {
-      const page = await entities.list<Action>('actions', path, { limit: MAX_LIST_LIMIT, skip });
+      const page = await entities.list<T>(collection, path, { limit: MAX_LIST_LIMIT, skip });
       out.push(...page);
       if (page.length < MAX_LIST_LIMIT) return out;
     }
