@@ -82,6 +82,9 @@ class Graph {
     if (!isObj(st)) refuse(name, 'a state must be an object');
     if (st.QueryLanguage !== undefined && st.QueryLanguage !== 'JSONPath') refuse(name, 'only the JSONPath query language is supported (not JSONata)');
     for (const f of UNSUPPORTED_FIELDS) if (f in st) refuse(name, `${f} is not supported (workflow variables and JSONata fields do not convert)`);
+    if (('Retry' in st || 'Catch' in st) && st.Type !== 'Task' && st.Type !== 'Parallel' && st.Type !== 'Map') {
+      refuse(name, 'Retry and Catch belong to Task, Parallel and Map states');
+    }
     return st;
   }
 

@@ -105,6 +105,7 @@ describe('refusals name the state and why', () => {
     ['a Catch cycle', { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'a', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'T' }], End: true } } }, 'T', /cycle/],
     ['a cycle with no Choice', { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } }, 'A', /cycle/],
     ['States.ALL with others', { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'a', Retry: [{ ErrorEquals: ['States.ALL', 'X'] }], End: true } } }, 'T', /alone/],
+    ['a Catch on a Pass', { StartAt: 'P', States: { P: { ...pass, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'P' }] } } }, 'P', /belong to Task, Parallel and Map/],
     ['workflow variables', { StartAt: 'P', States: { P: { ...pass, Assign: { x: 1 } } } }, 'P', /Assign is not supported/],
     ['a Wait with two times', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Timestamp: '2020-01-01T00:00:00Z', End: true } } }, 'W', /exactly one/],
   ];
