@@ -47,6 +47,10 @@ describe('whirl composition import asl', () => {
     expect((await cli.run(['composition', 'import', 'asl', 'greeter', 'greet.asl.yaml'])).code).toBe(ExitCode.OK);
     const r = await cli.run(['composition', 'run', 'greeter', '-r', '-p', 'name', 'ann']);
     expect(JSON.parse(r.stdout)).toEqual({ name: 'ann', greeting: { payload: 'hello ann' } });
+    // `deploy` recognises a state machine (StartAt and States) and imports it the same way.
+    expect((await cli.run(['composition', 'deploy', 'deployed', 'greet.asl.yaml'])).code).toBe(ExitCode.OK);
+    const got = await cli.json(['composition', 'get', 'deployed', '--json']);
+    expect(got.body.definition.root).toMatchObject({ type: 'task', action: 'greet', id: 'Greet' });
   }, 60_000);
 
   it('refuses what it cannot convert, naming the state, locally and through the API', async () => {

@@ -1,4 +1,4 @@
-import { AslRefusal, importAsl } from '../../dsl/asl/index.js';
+import { AslRefusal, importAsl, looksLikeAsl } from '../../dsl/asl/index.js';
 import { ExitCode, usageError } from '../cli-error.js';
 import { flagBool, flagNumber, type ArgSpec, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
 import { loadCompositionFile } from '../composition-file.js';
@@ -16,14 +16,14 @@ const COMPOSITIONS: EntityKind = { collection: 'compositions', noun: 'compositio
 
 const deploy: CommandSpec = {
   name: 'deploy',
-  summary: 'create or replace a composition from a YAML, JSON or TypeScript FILE',
+  summary: 'create or replace a composition from a YAML, JSON or TypeScript FILE (an ASL state machine too)',
   args: [{ name: 'NAME' }, { name: 'FILE', complete: 'file' }],
   flags: [{ name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' }],
   run: async (ctx) => {
     const [name, file] = ctx.args as [string, string];
     const doc = await loadCompositionFile(ctx.io.cwd, file);
-    // A file holds the IR document itself, or a whole PUT body (`{definition, annotations}`).
-    const body = 'definition' in doc ? doc : { definition: doc };
+    // A file holds the IR document itself, a whole PUT body (`{definition, annotations}`), or an ASL state machine.
+    const body = 'definition' in doc || 'asl' in doc ? doc : looksLikeAsl(doc) ? { asl: doc } : { definition: doc };
     const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), body, {
       query: { overwrite: !flagBool(ctx, 'no-overwrite') },
     });

@@ -31,7 +31,7 @@ export function errorNames(state: string, equals: unknown, where: string): strin
 
 function seconds(state: string, v: unknown, field: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) refuse(state, `${field} must be a non-negative number`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 99_999_999) refuse(state, `${field} must be a number from 0 to 99999999`);
   return v;
 }
 

@@ -2,15 +2,16 @@ import type { ChoiceNode, CompositionNode, Logic, TryNode } from '../../domain/c
 import { choiceRule } from './choice-rule.js';
 import { errorNames } from './errors-map.js';
 import { INPUT, type Scope } from './expressions.js';
+import { joinOf } from './join.js';
 import { inputPath, outputPath, placeResult } from './pipeline.js';
 import { isObj, type Json, MACHINE, refuse } from './refuse.js';
 import { type StateContext, stateNode } from './states.js';
 
 /**
  * ASL's goto graph (StartAt, Next, End, Choice, Catch) as the IR's structured nodes. A chain of states becomes a
- * sequence; a Choice becomes a choice whose branches carry on along their own Next chains (states where branches
- * meet again are converted once per branch, within a node budget); a Catch becomes a try whose handlers, like the
- * normal path, carry on along their chains. A Choice that jumps back into the chain leading to it is a loop and
+ * sequence; a Choice becomes a choice whose branches run up to the state where they meet again, and the sequence
+ * carries on from there (join.ts); branches that never meet each carry on to their end (converted once per branch,
+ * within a node budget). A Catch becomes a try whose handlers, like the normal path, carry on the same way. A Choice that jumps back into the chain leading to it is a loop and
  * becomes a bounded `while`; any other cycle is refused, naming the state.
  */
 export const MAX_NODES = 5_000;
@@ -38,6 +39,15 @@ export class Converter implements StateContext {
         this.executionInputUsed = true;
       },
     };
+  }
+
+  /** The node count, to undo a conversion attempt. */
+  mark(): number {
+    return this.nodes;
+  }
+
+  reset(nodes: number): void {
+    this.nodes = nodes;
   }
 
   count(state: string): void {
@@ -69,10 +79,40 @@ interface Loop {
 }
 
 class Graph {
+  /** Where the branches being converted meet again: a chain reaching it stops there. */
+  private stop: string | undefined;
+  /** Whether a branch converted up to `stop` ended normally (End, Succeed) instead of reaching it. */
+  private leaked = false;
+
   constructor(
     private readonly cv: Converter,
     private readonly states: Json,
   ) {}
+
+  /**
+   * Builds branches (`build`) up to where they meet again, if they do and none ends normally on the way; else as
+   * branches that each carry on to the end. Returns the state to carry on from after them, if any.
+   */
+  private meet<T>(origin: string, targets: string[], seen: ReadonlySet<string>, build: () => T): { value: T; join?: string } {
+    const join = joinOf(this.states, targets, new Set([...seen, origin]), this.stop);
+    if (join !== undefined) {
+      const saved = { stop: this.stop, leaked: this.leaked, nodes: this.cv.mark() };
+      this.stop = join;
+      this.leaked = false;
+      let value: T;
+      let leaked: boolean;
+      try {
+        value = build();
+      } finally {
+        leaked = this.leaked;
+        this.stop = saved.stop;
+        this.leaked = saved.leaked;
+      }
+      if (!leaked) return join === this.stop ? { value } : { value, join };
+      this.cv.reset(saved.nodes);
+    }
+    return { value: build() };
+  }
 
   private state(name: string, from: string): Json {
     if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(this.states, name)) {
@@ -82,6 +122,9 @@ class Graph {
     if (!isObj(st)) refuse(name, 'a state must be an object');
     if (st.QueryLanguage !== undefined && st.QueryLanguage !== 'JSONPath') refuse(name, 'only the JSONPath query language is supported (not JSONata)');
     for (const f of UNSUPPORTED_FIELDS) if (f in st) refuse(name, `${f} is not supported (workflow variables and JSONata fields do not convert)`);
+    if (('Retry' in st || 'Catch' in st) && st.Type !== 'Task' && st.Type !== 'Parallel' && st.Type !== 'Map') {
+      refuse(name, 'Retry and Catch belong to Task, Parallel and Map states');
+    }
     return st;
   }
 
@@ -106,6 +149,7 @@ class Graph {
     let cur = start;
     let prev = from;
     for (;;) {
+      if (cur === this.stop) return steps;
       const st = this.state(cur, prev);
       if (seen.has(cur)) {
         refuse(cur, 'is reached again through a cycle that is not a loop Whirl can convert (a Choice leading back to the states before it, with no Catch or other Choice on the way)');
@@ -113,18 +157,32 @@ class Graph {
       const loop = this.loopAt(cur, seen);
       if (loop) return [...steps, ...this.loop(loop, seen)];
       seen.add(cur);
-      if (st.Type === 'Choice') return [...steps, this.choice(cur, st, seen)];
-      if (Array.isArray(st.Catch) && st.Catch.length > 0) return [...steps, ...this.caught(cur, st, seen)];
+      const branching = st.Type === 'Choice' ? this.choice(cur, st, seen) : Array.isArray(st.Catch) && st.Catch.length > 0 ? this.caught(cur, st, seen) : undefined;
+      if (branching) {
+        steps.push(...branching.value);
+        if (branching.join === undefined) return steps;
+        prev = cur;
+        cur = branching.join;
+        continue;
+      }
       steps.push(this.node(cur, st));
-      if (st.Type === 'Succeed' || st.Type === 'Fail' || st.End === true) return steps;
+      if (st.Type === 'Succeed' || st.Type === 'Fail' || st.End === true) {
+        if (this.stop !== undefined && st.Type !== 'Fail') this.leaked = true;
+        return steps;
+      }
       if (st.Next === undefined) refuse(cur, 'needs Next or "End": true');
       prev = cur;
       cur = st.Next;
     }
   }
 
-  private choice(name: string, st: Json, seen: ReadonlySet<string>): CompositionNode {
+  private choice(name: string, st: Json, seen: ReadonlySet<string>): { value: CompositionNode[]; join?: string } {
     if (!Array.isArray(st.Choices) || st.Choices.length === 0) refuse(name, 'Choices must be a non-empty array');
+    const targets = [...st.Choices.map((r: unknown) => (isObj(r) ? r.Next : undefined)), st.Default].filter((t): t is string => typeof t === 'string');
+    return this.meet(name, targets, seen, () => [this.choiceNode(name, st, seen)]);
+  }
+
+  private choiceNode(name: string, st: Json, seen: ReadonlySet<string>): CompositionNode {
     this.cv.count(name);
     const scope = this.cv.scope(name);
     const selected = inputPath(scope, st);
@@ -133,7 +191,7 @@ class Graph {
     const self: Logic = out !== undefined ? { var: 'input.c' } : INPUT;
     const onward = (target: string): CompositionNode[] => {
       const rest = this.chain(target, seen, name);
-      return out !== undefined ? [{ type: 'pass', value: { var: 'input.o' } }, ...rest] : rest;
+      return out !== undefined ? [{ type: 'pass', value: { var: 'input.o' } }, ...rest] : rest.length > 0 ? rest : [{ type: 'pass' }];
     };
     const branches = st.Choices.map((rule: unknown, i: number) => {
       const next = isObj(rule) ? rule.Next : undefined;
@@ -149,7 +207,15 @@ class Graph {
   }
 
   /** A Task/Parallel/Map with Catch: its outcome tagged ok/caught, then a choice carries on along the right chain. */
-  private caught(name: string, st: Json, seen: ReadonlySet<string>): CompositionNode[] {
+  private caught(name: string, st: Json, seen: ReadonlySet<string>): { value: CompositionNode[]; join?: string } {
+    const ends = st.Type === 'Succeed' || st.Type === 'Fail' || st.End === true;
+    const targets = [...(st.Catch as unknown[]).map((c) => (isObj(c) ? c.Next : undefined)), ends ? undefined : st.Next].filter((t): t is string => typeof t === 'string');
+    // A Task that ends the machine has no normal path to meet the handlers' paths again.
+    if (ends) return { value: this.caughtNodes(name, st, seen) };
+    return this.meet(name, targets, seen, () => this.caughtNodes(name, st, seen));
+  }
+
+  private caughtNodes(name: string, st: Json, seen: ReadonlySet<string>): CompositionNode[] {
     const work = this.node(name, st);
     const scope = this.cv.scope(name);
     const catchers = st.Catch as unknown[];

@@ -2,6 +2,7 @@ import type { CompositionDefinition, CompositionNode } from '../../domain/compos
 import { EXECUTION_INPUT_VAR } from './expressions.js';
 import { Converter } from './graph.js';
 import { isObj, MACHINE, refuse } from './refuse.js';
+import { MAX_SECONDS } from './states.js';
 
 export { AslRefusal } from './refuse.js';
 
@@ -15,7 +16,9 @@ export { AslRefusal } from './refuse.js';
 export function importAsl(doc: unknown, opts: { name?: string } = {}): CompositionDefinition {
   if (!isObj(doc)) refuse(MACHINE, 'the definition must be a JSON object with StartAt and States');
   const timeout = doc.TimeoutSeconds;
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) refuse(MACHINE, 'TimeoutSeconds must be a positive integer');
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_SECONDS)) {
+    refuse(MACHINE, `TimeoutSeconds must be an integer from 1 to ${MAX_SECONDS}`);
+  }
   const cv = new Converter(opts.name ?? '');
   let root: CompositionNode = cv.machine(doc, MACHINE, 'root');
   if (cv.executionInputUsed) {

@@ -16,6 +16,8 @@ export interface StateContext {
 
 /** Inline Map's concurrency when MaxConcurrency is 0 (unlimited): Step Functions runs up to 40 inline iterations. */
 export const MAP_UNLIMITED_CONCURRENCY = 40;
+/** The longest wait or timeout: Step Functions' one-year execution limit. */
+export const MAX_SECONDS = 31_536_000;
 
 export function stateNode(cx: StateContext, name: string, st: Json): CompositionNode {
   const node = build(cx, name, st);
@@ -71,7 +73,7 @@ function task(scope: Scope, name: string, st: Json): CompositionNode {
     if (f in st) refuse(name, `${f} is not supported: tasks take a fixed TimeoutSeconds`);
   }
   const timeout = st.TimeoutSeconds;
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) refuse(name, 'TimeoutSeconds must be a positive integer');
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_SECONDS)) refuse(name, `TimeoutSeconds must be an integer from 1 to ${MAX_SECONDS}`);
   const base = (action: string): CompositionNode => ({ type: 'task', action, ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}) });
   if (LAMBDA_INVOKE.test(r)) {
     // The Lambda integration: FunctionName is the action, Payload its input, and the result comes back wrapped.
@@ -112,7 +114,7 @@ function wait(scope: Scope, st: Json): CompositionNode {
   const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((f) => f in st);
   if (given.length !== 1) refuse(scope.state, 'a Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath');
   if (st.Seconds !== undefined) {
-    if (!(Number.isInteger(st.Seconds) && st.Seconds >= 0)) refuse(scope.state, 'Seconds must be a non-negative integer');
+    if (!(Number.isInteger(st.Seconds) && st.Seconds >= 0 && st.Seconds <= MAX_SECONDS)) refuse(scope.state, `Seconds must be an integer from 0 to ${MAX_SECONDS}`);
     return withIO(scope, st, { type: 'wait', ms: st.Seconds * 1000 });
   }
   if (st.Timestamp !== undefined) {
@@ -146,7 +148,7 @@ function map(cx: StateContext, scope: Scope, name: string, st: Json): Compositio
     refuse(name, 'ProcessorConfig.Mode DISTRIBUTED is not supported; Whirl runs inline Map states');
   }
   const max = st.MaxConcurrency ?? 0;
-  if (!Number.isInteger(max) || max < 0) refuse(name, 'MaxConcurrency must be a non-negative integer');
+  if (!Number.isInteger(max) || max < 0 || max > 10_000) refuse(name, 'MaxConcurrency must be an integer from 0 to 10000');
   const list = st.ItemsPath === undefined || st.ItemsPath === '$' ? undefined : readFrom(scope, st.ItemsPath, INPUT, 'ItemsPath');
   const selector: unknown = st.ItemSelector ?? st.Parameters;
   const body = cx.machine(processor, name, 'ItemProcessor');

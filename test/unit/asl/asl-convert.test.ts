@@ -48,7 +48,7 @@ describe('Retry', () => {
 });
 
 describe('structure', () => {
-  it('branches that meet again each carry on along the shared states; the result validates', () => {
+  it('branches that meet again are followed by the shared states once; the result validates', () => {
     const d = importAsl({
       StartAt: 'C',
       States: {
@@ -59,13 +59,40 @@ describe('structure', () => {
       },
     });
     expect(validateDefinition(d, { actionExists: () => true })).toEqual([]);
-    const json = JSON.stringify(d);
-    expect(json.match(/"action":"act"/g)).toHaveLength(2);
+    expect(d.root).toMatchObject({ type: 'sequence', steps: [{ type: 'choice', id: 'C' }, { type: 'task', action: 'act', id: 'Join' }] });
+  });
+
+  it('branches that end differently each carry on to their end', () => {
+    const d = importAsl({
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericEquals: 1, Next: 'A' }], Default: 'B' },
+        A: { Type: 'Pass', Next: 'Shared' },
+        B: { Type: 'Pass', Next: 'Shared' },
+        Shared: { Type: 'Choice', Choices: [{ Variable: '$.y', IsPresent: true, Next: 'Done' }], Default: 'Other' },
+        Done: { Type: 'Succeed' },
+        Other: { Type: 'Task', Resource: 'act', End: true },
+      },
+    });
+    expect(validateDefinition(d, { actionExists: () => true })).toEqual([]);
+    expect(d.root).toMatchObject({ type: 'sequence', steps: [{ type: 'choice', id: 'C' }, { type: 'choice', id: 'Shared' }] });
+  });
+
+  it('a branch that can only fail does not keep the others from meeting again', () => {
+    const d = importAsl({
+      StartAt: 'C',
+      States: {
+        C: { Type: 'Choice', Choices: [{ Variable: '$.bad', BooleanEquals: true, Next: 'Bad' }], Default: 'Go' },
+        Bad: { Type: 'Fail', Error: 'Bad' },
+        Go: { Type: 'Task', Resource: 'act', End: true },
+      },
+    });
+    expect(d.root).toMatchObject({ type: 'sequence', steps: [{ type: 'choice', branches: [{ do: { type: 'fail' } }] }, { type: 'task', id: 'Go' }] });
   });
 
   it('a Choice without Default fails with States.NoChoiceMatched', () => {
     const d = importAsl({ StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'P' }] }, P: pass } });
-    expect(d.root).toMatchObject({ type: 'choice', otherwise: { type: 'fail', error: 'States.NoChoiceMatched' } });
+    expect(d.root).toMatchObject({ type: 'sequence', steps: [{ type: 'choice', otherwise: { type: 'fail', error: 'States.NoChoiceMatched' } }, { type: 'pass' }] });
   });
 
   it('a machine reachable only through a Choice loop becomes a bounded while', () => {
@@ -105,6 +132,7 @@ describe('refusals name the state and why', () => {
     ['a Catch cycle', { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'a', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'T' }], End: true } } }, 'T', /cycle/],
     ['a cycle with no Choice', { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } }, 'A', /cycle/],
     ['States.ALL with others', { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'a', Retry: [{ ErrorEquals: ['States.ALL', 'X'] }], End: true } } }, 'T', /alone/],
+    ['a Catch on a Pass', { StartAt: 'P', States: { P: { ...pass, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'P' }] } } }, 'P', /belong to Task, Parallel and Map/],
     ['workflow variables', { StartAt: 'P', States: { P: { ...pass, Assign: { x: 1 } } } }, 'P', /Assign is not supported/],
     ['a Wait with two times', { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, Timestamp: '2020-01-01T00:00:00Z', End: true } } }, 'W', /exactly one/],
   ];
@@ -124,12 +152,34 @@ describe('refusals name the state and why', () => {
 });
 
 describe('hostile definitions are refused quickly, never crash', () => {
-  it('diamonds whose shared states would multiply past the node budget', () => {
+  it('a long run of diamonds converts flat: each shared state once', () => {
+    const States: Record<string, unknown> = {};
+    for (let i = 0; i < 200; i++) {
+      States[`C${i}`] = { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: `L${i}` }], Default: `R${i}` };
+      States[`L${i}`] = { Type: 'Pass', Next: i === 199 ? 'End' : `C${i + 1}` };
+      States[`R${i}`] = { Type: 'Pass', Next: i === 199 ? 'End' : `C${i + 1}` };
+    }
+    States.End = pass;
+    const d = importAsl({ StartAt: 'C0', States });
+    expect(d.root).toMatchObject({ type: 'sequence' });
+    expect((d.root as { steps: unknown[] }).steps).toHaveLength(201);
+    expect(validateDefinition(d, { actionExists: () => true })).toEqual([]);
+  });
+
+  it('branches that never meet and would multiply past the node budget', () => {
     const States: Record<string, unknown> = {};
     for (let i = 0; i < 40; i++) {
-      States[`C${i}`] = { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: `L${i}` }], Default: `R${i}` };
+      States[`C${i}`] = {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.x', IsPresent: true, Next: `L${i}` },
+          { Variable: '$.y', IsPresent: true, Next: `Stop${i}` },
+        ],
+        Default: `R${i}`,
+      };
       States[`L${i}`] = { Type: 'Pass', Next: i === 39 ? 'End' : `C${i + 1}` };
       States[`R${i}`] = { Type: 'Pass', Next: i === 39 ? 'End' : `C${i + 1}` };
+      States[`Stop${i}`] = { Type: 'Succeed' };
     }
     States.End = pass;
     const t0 = Date.now();

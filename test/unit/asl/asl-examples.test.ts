@@ -112,4 +112,69 @@ describe('more runs', () => {
     );
     expect(out.doc?.result).toEqual({ all: [2, 4, 6], count: 3 });
   });
+
+  it('a Choice with InputPath and OutputPath tests the selected input and passes on the output', async () => {
+    const out = await run(
+      {
+        StartAt: 'Pick',
+        States: {
+          Pick: { Type: 'Choice', InputPath: '$.order', OutputPath: '$.id', Choices: [{ Variable: '$.total', NumericGreaterThan: 100, Next: 'Big' }], Default: 'Small' },
+          Big: { Type: 'Pass', Parameters: { 'big.$': '$' }, End: true },
+          Small: { Type: 'Pass', Parameters: { 'small.$': '$' }, End: true },
+        },
+      },
+      { order: { id: 'o1', total: 250 } },
+    );
+    expect(out.doc?.result).toEqual({ big: 'o1' });
+  });
+
+  it('catchers are tried in order; States.ALL catches the rest; each carries on along its own Next', async () => {
+    await h.action('fails-with', (p) => {
+      throw { statusCode: 1, error: { name: p.name } };
+    });
+    const machine = {
+      StartAt: 'Try',
+      States: {
+        Try: {
+          Type: 'Task',
+          Resource: 'fails-with',
+          Catch: [
+            { ErrorEquals: ['A'], ResultPath: '$.a', Next: 'OnA' },
+            { ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'OnAny' },
+          ],
+          Next: 'Never',
+        },
+        OnA: { Type: 'Pass', Parameters: { 'handled.$': '$.a.Error' }, Next: 'Join' },
+        OnAny: { Type: 'Pass', Parameters: { 'other.$': '$.name' }, Next: 'Join' },
+        Join: { Type: 'Pass', Parameters: { 'joined.$': '$' }, End: true },
+        Never: { Type: 'Fail', Error: 'Unreachable' },
+      },
+    };
+    expect((await run(machine, { name: 'A' })).doc?.result).toEqual({ joined: { handled: 'A' } });
+    expect((await run(machine, { name: 'B' })).doc?.result).toEqual({ joined: { other: 'B' } });
+  });
+
+  it('a loop whose Choice goes back through different states', async () => {
+    const out = await run(
+      {
+        StartAt: 'Head',
+        States: {
+          Head: { Type: 'Pass', Next: 'Again?' },
+          'Again?': {
+            Type: 'Choice',
+            Choices: [
+              { And: [{ Variable: '$.n', NumericLessThan: 3 }, { Variable: '$.even', BooleanEquals: true }], Next: 'IncA' },
+              { Variable: '$.n', NumericLessThan: 3, Next: 'IncB' },
+            ],
+            Default: 'Done',
+          },
+          IncA: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'path.$': "States.Format('{}a', $.path)", even: false }, Next: 'Head' },
+          IncB: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'path.$': "States.Format('{}b', $.path)", even: true }, Next: 'Head' },
+          Done: { Type: 'Succeed', OutputPath: '$.path' },
+        },
+      },
+      { n: 0, path: '', even: true },
+    );
+    expect(out.doc?.result).toBe('aba');
+  });
 });
