@@ -290,11 +290,12 @@ svc_build_python_image() {
 
 # whirl/runtime-blackbox:latest, the docker skeleton (runtimes/blackbox/build.sh).
 svc_build_blackbox_image() {
-  if ! bash "$SVC_ROOT/runtimes/blackbox/build.sh" whirl/runtime-blackbox:latest >&2; then
+  export WHIRL_TEST_BLACKBOX_IMAGE="${WHIRL_TEST_BLACKBOX_IMAGE:-whirl/runtime-blackbox:latest}"
+  if ! bash "$SVC_ROOT/runtimes/blackbox/build.sh" "$WHIRL_TEST_BLACKBOX_IMAGE" >&2; then
     svc_unavailable blackbox-image "runtimes/blackbox/build.sh failed"
     return 1
   fi
-  svc_log "runtime image: whirl/runtime-blackbox:latest"
+  svc_log "runtime image: $WHIRL_TEST_BLACKBOX_IMAGE"
 }
 
 # Containers that tests leave behind when a worker dies mid-test: labelled `whirl.test=true`, or named `whirl-test*`

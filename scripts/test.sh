@@ -70,6 +70,7 @@ printf '    WHIRL_TEST_KAFKA_BROKERS=%s\n' "${WHIRL_TEST_KAFKA_BROKERS:-<unset>}
 printf '    WHIRL_TEST_DOCKER_SOCKET=%s\n' "${WHIRL_TEST_DOCKER_SOCKET:-<unset>}"
 printf '    WHIRL_TEST_NODEJS_IMAGE=%s\n' "${WHIRL_TEST_NODEJS_IMAGE:-<unset>}"
 printf '    WHIRL_TEST_PYTHON_IMAGE=%s\n' "${WHIRL_TEST_PYTHON_IMAGE:-<unset>}"
+printf '    WHIRL_TEST_BLACKBOX_IMAGE=%s\n' "${WHIRL_TEST_BLACKBOX_IMAGE:-<unset>}"
 printf '    WHIRL_TEST_CHROMIUM=%s\n' "${WHIRL_TEST_CHROMIUM:-<unset>}"
 printf '    WHIRL_TEST_SCHEMATHESIS=%s\n' "${WHIRL_TEST_SCHEMATHESIS:-<unset>}"
 

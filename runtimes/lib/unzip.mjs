@@ -112,8 +112,8 @@ function entryData(buf, e, name) {
   return data;
 }
 
-/** The entry's path under `root`, or an error for names that would escape it. */
-function safePath(root, name) {
+/** The entry's path under `root` (absolute), or an error for names that would escape it. */
+export function safePath(root, name) {
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.split('/').includes('..') || name.includes('\0')) {
     throw new Error(`the archive entry '${name}' points outside the action directory`);
   }

@@ -15,6 +15,7 @@ PROXY="$HERE/proxy.mjs"
 # shellcheck source=../lib/scratch-image.sh
 source "$HERE/../lib/scratch-image.sh"
 UNZIP="$HERE/../lib/unzip.mjs"
+UNTAR="$HERE/../lib/untar.mjs"
 
 NODE_BIN="$(readlink -f "$(command -v node)")"
 [ -x "$NODE_BIN" ] || { echo "build.sh: node not found on PATH" >&2; exit 1; }
@@ -38,7 +39,7 @@ EOF
 HASH="$({
   printf '%s\n' "$DOCKERFILE"
   for f in "$NODE_BIN" "${LIBS[@]}" "$PROXY"; do printf '%s ' "$f"; readlink -f "$f"; done
-  cat "$PROXY" "$UNZIP" "$HERE/../lib/scratch-image.sh"
+  cat "$PROXY" "$UNZIP" "$UNTAR" "$HERE/../lib/scratch-image.sh"
   sha256sum "$NODE_BIN" "${LIBS[@]}" | cut -d' ' -f1
 } | sha256sum | cut -c1-32)"
 
@@ -48,7 +49,7 @@ mkdir -p "$ROOT/usr/local/bin" "$ROOT/app/nodejs" "$ROOT/app/lib"
 cp -L "$NODE_BIN" "$ROOT/usr/local/bin/node"
 scratch_copy "${LIBS[@]}"
 cp "$PROXY" "$ROOT/app/nodejs/proxy.mjs"
-cp "$UNZIP" "$ROOT/app/lib/unzip.mjs"
-chmod 0644 "$ROOT/app/nodejs/proxy.mjs" "$ROOT/app/lib/unzip.mjs"
+cp "$UNZIP" "$UNTAR" "$ROOT/app/lib/"
+chmod 0644 "$ROOT/app/nodejs/proxy.mjs" "$ROOT/app/lib/unzip.mjs" "$ROOT/app/lib/untar.mjs"
 scratch_build "$TAG" "$HASH" "$DOCKERFILE"
 echo "build.sh: built $TAG ($HASH)"

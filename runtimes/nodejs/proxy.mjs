@@ -3,7 +3,7 @@
 // Contract (mirrors apache/openwhisk-runtime-nodejs):
 // - /init {value:{name, main, code, binary, env}} once: sets process.env from env, evaluates the code and finds
 //   `main`. 200 {"OK":true}; a second /init is refused with 403; failure is 502 "Initialization has failed due to: …".
-// - Zip actions (binary: true, code = base64 zip) are extracted into a fresh directory under os.tmpdir() and
+// - Zip (or tar.gz) actions (binary: true, code = base64 archive) are extracted into a fresh directory under os.tmpdir() and
 //   required from there, so their node_modules resolve: `main` "fn" takes fn from the package (package.json `main`,
 //   else index.js), `main` "file.fn" takes fn from file. ES module packages are imported instead.
 // - /run {value, namespace, action_name, …}: every non-`value` key becomes `__OW_<KEY>`; main(value) may return an
@@ -96,12 +96,13 @@ function loadMain(code, mainName) {
  * "file.fn" from that file, as apache/openwhisk-runtime-nodejs splits it.
  */
 async function loadZipMain(code, mainName) {
-  // Loaded on first use: text actions (and every stem cell) boot without the zip reader and zlib.
-  const { extractZip, isZip } = await import('../lib/unzip.mjs');
+  // Loaded on first use: text actions (and every stem cell) boot without the archive readers and zlib.
+  const [{ extractZip, isZip }, { extractTarGz, isGzip }] = await Promise.all([import('../lib/unzip.mjs'), import('../lib/untar.mjs')]);
   const archive = Buffer.from(code, 'base64');
-  if (!isZip(archive)) throw new Error('the action archive is not a zip file.');
   const dir = mkdtempSync(join(tmpdir(), 'action-'));
-  extractZip(archive, dir);
+  if (isZip(archive)) extractZip(archive, dir);
+  else if (isGzip(archive)) extractTarGz(archive, dir);
+  else throw new Error('the action archive is neither a zip nor a tar.gz file.');
   const split = /^([^.]+)\.(.+)$/.exec(mainName);
   const [file, fn] = split ? [split[1], split[2]] : [undefined, mainName];
   if (file === undefined && !existsSync(join(dir, 'package.json')) && !existsSync(join(dir, 'index.js'))) {

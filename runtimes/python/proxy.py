@@ -11,7 +11,8 @@ Contract (what apache/openwhisk-runtime-python's actions rely on):
   returns a dict (or a list). An exception is an application error (200 {"error": str(exc)}, the traceback in the
   logs); any other result is a developer error (502).
 - After every /init failure and every /run the sentinel line is written to stdout AND stderr, after the action's
-  own output. One /run at a time (503 otherwise). The proxy prints nothing else.
+  own output. One /run at a time (503 otherwise) unless __OW_ALLOW_CONCURRENT=true (limits.concurrency > 1: main
+  then runs on several threads at once). The proxy prints nothing else.
 - PORT (default 8080) and HOST (default 0.0.0.0). Started by a Node.js parent with an IPC channel (process
   containers), it sends {"port": N} on that channel and exits when the channel closes.
 """
@@ -138,6 +139,8 @@ def as_env(v):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are separate writes: with Nagle on, the body waits for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):  # the proxy prints nothing of its own
         pass
@@ -192,12 +195,14 @@ class Handler(BaseHTTPRequestHandler):
         if main is None:
             write_sentinels()
             return self.reply(403, {"error": "System not ready."})
-        if not run_lock.acquire(blocking=False):
+        concurrent = os.environ.get("__OW_ALLOW_CONCURRENT") == "true"
+        if not concurrent and not run_lock.acquire(blocking=False):
             return self.reply(503, {"error": "The action is already running and does not allow concurrent activations."})
         try:
             status, body = self.activate(main, message)
         finally:
-            run_lock.release()
+            if not concurrent:
+                run_lock.release()
         write_sentinels()
         self.reply(status, body)
 

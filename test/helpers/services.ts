@@ -3,7 +3,7 @@ import { describe } from 'vitest';
 /**
  * Real services for tests. `scripts/test.sh` starts them and exports their addresses:
  *   WHIRL_TEST_REDIS_URL, WHIRL_TEST_COUCHDB_URL, WHIRL_TEST_DOCKER_SOCKET (+ WHIRL_TEST_NODEJS_IMAGE,
- *   WHIRL_TEST_PYTHON_IMAGE).
+ *   WHIRL_TEST_PYTHON_IMAGE, WHIRL_TEST_BLACKBOX_IMAGE).
  * A suite that needs a service that is not there fails loudly under CI=true and is skipped loudly otherwise.
  */
 export type Service = 'redis' | 'couchdb' | 'docker' | 'kafka';
@@ -28,6 +28,11 @@ export function nodejsImage(): string {
 /** The Docker runtime image for `python:3` built by `runtimes/python/build.sh`. */
 export function pythonImage(): string {
   return process.env.WHIRL_TEST_PYTHON_IMAGE ?? 'whirl/runtime-python:3';
+}
+
+/** The blackbox skeleton image built by `runtimes/blackbox/build.sh`. */
+export function blackboxImage(): string {
+  return process.env.WHIRL_TEST_BLACKBOX_IMAGE ?? 'whirl/runtime-blackbox:latest';
 }
 
 /** `describe` that needs real services: fails under CI when one is missing, skips loudly otherwise. */

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_SENTINEL } from '../../src/ports/container-factory.js';
@@ -17,8 +20,11 @@ interface Proxy {
   output: () => { stdout: string; stderr: string };
 }
 
-async function start(): Promise<Proxy> {
-  const child = spawn('python3', [PROXY], { env: { PORT: '0', HOST: '127.0.0.1', PATH: '/usr/local/bin:/usr/bin:/bin' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+async function start(env: Record<string, string> = {}): Promise<Proxy> {
+  const child = spawn('python3', [PROXY], {
+    env: { ...env, PORT: '0', HOST: '127.0.0.1', PATH: '/usr/local/bin:/usr/bin:/bin' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   running.push(child);
   let stdout = '';
   let stderr = '';
@@ -94,4 +100,20 @@ describe('python runtime proxy', () => {
       expect(init.body.error).toContain(message);
     }
   });
+
+  it('answers 503 to a concurrent run unless __OW_ALLOW_CONCURRENT=true', async () => {
+    // The slow run marks a file once it runs, then sleeps: the second run is sent only while it certainly holds on.
+    const code = 'import time\ndef main(a):\n    if "marker" in a:\n        open(a["marker"], "w").close()\n    time.sleep(a.get("s", 0))\n    return {"ok": True}\n';
+    const marker = join(mkdtempSync(join(tmpdir(), 'whirl-py-')), 'running');
+    const single = await start();
+    await single.post('/init', { value: { code } });
+    const slow = single.post('/run', { value: { s: 3, marker } });
+    await eventually(async () => (existsSync(marker) ? true : undefined));
+    expect((await single.post('/run', { value: {} })).status).toBe(503);
+    expect((await slow).status).toBe(200);
+    const many = await start({ __OW_ALLOW_CONCURRENT: 'true' });
+    await many.post('/init', { value: { code } });
+    const both = await Promise.all([many.post('/run', { value: { s: 1 } }), many.post('/run', { value: { s: 1 } })]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+  }, 20_000);
 });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessContainerFactory } from '../../src/adapters/containers/process/process-container-factory.js';
 import { isWhirlError } from '../../src/errors/whirl-error.js';
 import type { ContainerSpec } from '../../src/ports/container-factory.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { initBody, json, runBody } from '../contract/container-factory.contract.js';
+import { eventually } from '../helpers/whirl.js';
 
 /** What the process adapter promises beyond the shared contract. */
 describe('ProcessContainerFactory specifics', () => {
@@ -39,6 +41,16 @@ describe('ProcessContainerFactory specifics', () => {
     expect(out.heapMB).toBeGreaterThanOrEqual(160);
     expect(out.heapMB).toBeLessThan(256);
     await c.destroy();
+  });
+
+  it('gives each runtime a temp dir of its own (TMPDIR), removed once the process is gone', async () => {
+    const c = await factory.create(spec());
+    await c.init(initBody(`function main() { require('fs').writeFileSync(require('os').tmpdir() + '/x', 'y'); return { tmp: require('os').tmpdir() }; }`), 5_000);
+    const { tmp } = json(await c.run(runBody({}), 5_000)) as { tmp: string };
+    expect(tmp).toMatch(/whirl-runtime-/);
+    expect(existsSync(`${tmp}/x`)).toBe(true);
+    await c.destroy();
+    await eventually(async () => (existsSync(tmp) ? undefined : true));
   });
 
   it('fails create with WHIRL_UNAVAILABLE when the runtime cannot start', async () => {

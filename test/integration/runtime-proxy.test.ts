@@ -1,4 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOG_SENTINEL } from '../../src/ports/container-factory.js';
@@ -117,6 +120,29 @@ describe('nodejs runtime proxy', () => {
     expect(p.stderr().trim().split('\n').at(-1)).toBe(LOG_SENTINEL);
   });
 
+  it('runs a tar.gz action (package.json main, node_modules) and refuses one that escapes its directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whirl-tgz-'));
+    try {
+      mkdirSync(join(dir, 'pkg/node_modules/dep'), { recursive: true });
+      writeFileSync(join(dir, 'pkg/package.json'), JSON.stringify({ main: 'app.js' }));
+      writeFileSync(join(dir, 'pkg/app.js'), `exports.main = () => ({ dep: require('dep') });`);
+      writeFileSync(join(dir, 'pkg/node_modules/dep/index.js'), `module.exports = 'from node_modules';`);
+      execFileSync('tar', ['-czf', join(dir, 'a.tgz'), '-C', join(dir, 'pkg'), '.']);
+      const p = await startProxy();
+      const code = readFileSync(join(dir, 'a.tgz')).toString('base64');
+      expect(await post(p, '/init', { value: { main: 'main', code, binary: true } })).toEqual({ status: 200, body: { OK: true } });
+      expect(await post(p, '/run', { value: {} })).toEqual({ status: 200, body: { dep: 'from node_modules' } });
+      writeFileSync(join(dir, 'evil.js'), 'boom');
+      execFileSync('tar', ['-czf', join(dir, 'b.tgz'), '-C', join(dir, 'pkg'), '-P', 'app.js', `${join(dir, 'pkg')}/../evil.js`]);
+      const q = await startProxy();
+      const evil = await post(q, '/init', { value: { main: 'main', code: readFileSync(join(dir, 'b.tgz')).toString('base64'), binary: true } });
+      expect(evil.status).toBe(502);
+      expect(String((evil.body as { error: string }).error)).toContain('points outside the action directory');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails init when main is missing, and on binary code that is not a valid zip', async () => {
     const missing = await startProxy();
     expect((await post(missing, '/init', { value: { main: 'main', code: 'const x = 1;' } })).status).toBe(502);
@@ -129,9 +155,9 @@ describe('nodejs runtime proxy', () => {
     const refused = await post(link, '/init', { value: { main: 'main', code: symlinked.toString('base64'), binary: true } });
     expect(refused.status).toBe(502);
     expect(String((refused.body as { error: string }).error)).toContain('symlinks are not extracted');
-    const tar = await startProxy();
-    const notZip = await post(tar, '/init', { value: { main: 'main', code: Buffer.from('\x1f\x8b\x08\x00').toString('base64'), binary: true } });
-    expect(String((notZip.body as { error: string }).error)).toContain('not a zip file');
+    const other = await startProxy();
+    const notZip = await post(other, '/init', { value: { main: 'main', code: Buffer.from('7z\xbc\xaf\x27\x1c').toString('base64'), binary: true } });
+    expect(String((notZip.body as { error: string }).error)).toContain('neither a zip nor a tar.gz file');
   });
 
   it("writes the sentinel after the action's own output on both streams", async () => {

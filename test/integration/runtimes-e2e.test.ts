@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWith, nodejsImage, pythonImage, serviceUrl, type Service } from '../helpers/services.js';
+import { blackboxImage, describeWith, nodejsImage, pythonImage, serviceUrl, type Service } from '../helpers/services.js';
 import { eventually, startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
 import { filesUnder, zip } from '../helpers/zip.js';
 
@@ -15,7 +15,7 @@ import { filesUnder, zip } from '../helpers/zip.js';
  * zips with __main__.py and a bundled virtualenv, and a compiled (Go) binary on the blackbox exec contract. The same
  * cases run on process containers and on Docker.
  */
-const BLACKBOX = 'whirl/runtime-blackbox:latest';
+const BLACKBOX = blackboxImage();
 const build = (runtime: string, tag: string) =>
   execFileSync('bash', [fileURLToPath(new URL(`../../runtimes/${runtime}/build.sh`, import.meta.url)), tag], { stdio: 'ignore' });
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WhirlError } from '../../../errors/whirl-error.js';
@@ -53,7 +54,8 @@ export class ProcessContainerFactory implements ContainerFactory {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    child.once('close', () => rmSync(workDir, { recursive: true, force: true }));
+    // Asynchronously: an extracted zip action (node_modules, a virtualenv) is many files.
+    child.once('close', () => void rm(workDir, { recursive: true, force: true }).catch(() => undefined));
     // The log buffer listens from the first byte, before the port is even known.
     const logs = new LogBuffer();
     let open = 2;
