@@ -10,6 +10,8 @@ import { type TestWhirl, startTestWhirl } from '../helpers/whirl.js';
 describe('apimgmt web actions (wsk api, ow.routes)', () => {
   let w: TestWhirl;
   let ow: ReturnType<typeof openwhisk>;
+  /** `routes.get` exists in the client but not in its type declarations. */
+  let routes: { get(options: object): Promise<unknown> };
   const auth = () => `Basic ${Buffer.from(w.auth).toString('base64')}`;
   const gwCall = async (method: string, op: string, query: Record<string, string>, body?: unknown) => {
     const res = await fetch(`${w.url}/api/v1/web/whisk.system/apimgmt/${op}?${new URLSearchParams(query)}`, {
@@ -23,6 +25,7 @@ describe('apimgmt web actions (wsk api, ow.routes)', () => {
   beforeAll(async () => {
     w = await startTestWhirl('embedded');
     ow = openwhisk({ apihost: w.url, api_key: w.auth });
+    routes = ow.routes as unknown as typeof routes;
     const web = { 'web-export': true };
     await ow.actions.create({ name: 'books', action: 'function main(p) { return { books: ["a", "b"], isbn: p.isbn }; }', annotations: web } as any);
     await ow.actions.create({ name: 'plain', action: 'function main() { return {}; }' });
@@ -50,13 +53,13 @@ describe('apimgmt web actions (wsk api, ow.routes)', () => {
     const list: any = await ow.routes.list();
     expect(list.apis).toHaveLength(1);
     expect(Object.keys(list.apis[0].value.apidoc.paths).sort()).toEqual(['/books', '/books/{isbn}']);
-    const byName: any = await ow.routes.get({ name: 'Book Club' });
+    const byName: any = await routes.get({ name: 'Book Club' });
     expect(byName.apis[0].value.apidoc.basePath).toBe('/club');
-    const byBase: any = await ow.routes.get({ basepath: '/club' });
+    const byBase: any = await routes.get({ basepath: '/club' });
     expect(byBase.apis).toHaveLength(1);
 
     await ow.routes.delete({ basepath: '/club', relpath: '/books', operation: 'POST' });
-    const after: any = await ow.routes.get({ basepath: '/club' });
+    const after: any = await routes.get({ basepath: '/club' });
     expect(Object.keys(after.apis[0].value.apidoc.paths)).toEqual(['/books/{isbn}']);
     await ow.routes.delete({ basepath: '/club' });
     expect(((await ow.routes.list()) as any).apis).toEqual([]);
