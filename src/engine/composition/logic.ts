@@ -1,6 +1,15 @@
 import jsonLogic from 'json-logic-js';
 
 /**
+ * Two operations beyond json-logic's own, for data whose shape is only known at run time (OpenWhisk conductor
+ * results): `{"typeof": x}` gives `object`, `array`, `string`, `number`, `boolean`, `null` or `undefined`;
+ * `{"assign": [a, b, …]}` merges the plain objects among its arguments, later keys winning.
+ */
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+jsonLogic.add_operation('typeof', (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v));
+jsonLogic.add_operation('assign', (...args: unknown[]) => Object.assign({}, ...args.filter(isPlainObject)));
+
+/**
  * json-logic evaluation for compositions (pure). A plain value that is not an operation (`{"op": [...]}` with one
  * known key) is returned as is after evaluating nested operations, so `{"id": {"var": "input.id"}}` builds an
  * object — json-logic alone would reject a multi-key object.
