@@ -1,13 +1,8 @@
 import jsonLogic from 'json-logic-js';
+import { SHAPE_OPERATIONS } from './shape-operations.js';
 
-/**
- * Two operations beyond json-logic's own, for data whose shape is only known at run time (OpenWhisk conductor
- * results): `{"typeof": x}` gives `object`, `array`, `string`, `number`, `boolean`, `null` or `undefined`;
- * `{"assign": [a, b, …]}` merges the plain objects among its arguments, later keys winning.
- */
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-jsonLogic.add_operation('typeof', (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v));
-jsonLogic.add_operation('assign', (...args: unknown[]) => Object.assign({}, ...args.filter(isPlainObject)));
+// Operation sets beyond json-logic's own (shape-operations.ts), one line each.
+for (const [name, op] of Object.entries(SHAPE_OPERATIONS)) jsonLogic.add_operation(name, (...args: unknown[]) => op.apply(args));
 
 /**
  * json-logic evaluation for compositions (pure). A plain value that is not an operation (`{"op": [...]}` with one
