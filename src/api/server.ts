@@ -23,6 +23,7 @@ import { namespaceRoutes } from './routes/v1/namespaces.js';
 import { apiRoutes } from './routes/v1/apis.js';
 import { limitsRoutes } from './routes/v1/limits.js';
 import { apiGatewayRoutes } from './routes/web/api-gateway.js';
+import { apimgmtRoutes } from './routes/web/apimgmt.js';
 import { webActionRoutes } from './routes/web/web-actions.js';
 import { webhookRoutes } from './routes/webhooks/webhooks.js';
 import { packageTriggerRuleRoutes } from './routes/v1/trigger-routes-plugin.js';
@@ -96,6 +97,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.register(infoRoutes, { config: deps.config });
   app.register(metricsRoutes, { metrics: deps.metrics ?? noMetrics });
   app.register(consoleRoutes);
+  // OpenWhisk's API gateway management web actions, answered by Whirl (docs/api-routes.md).
+  app.register(apimgmtRoutes, { deps, authenticator, prefix: '/api/v1/web/whisk.system/apimgmt' });
   app.register(webActionRoutes, { deps, authenticator, prefix: '/api/v1/web' });
   app.register(apiGatewayRoutes, { deps, authenticator, prefix: '/apis' });
   if (deps.webhookInbox) {

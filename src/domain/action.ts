@@ -1,5 +1,5 @@
 import type { Exec } from './exec.js';
-import type { KeyValue } from './key-value.js';
+import { isTruthyAnnotation, type KeyValue } from './key-value.js';
 import type { ActionLimits } from './limits.js';
 
 /** An action as stored and as served by `GET /actions/{name}` (`WhiskAction.scala`). */
@@ -34,4 +34,9 @@ export function actionSummary(a: Action): Record<string, unknown> {
     exec: { binary: 'binary' in a.exec ? a.exec.binary : false },
     updated: a.updated,
   };
+}
+
+/** An OpenWhisk conductor action: a non-sequence action annotated `conductor` (truthy); it runs as a composition. */
+export function isConductorAction(a: Pick<Action, 'exec' | 'annotations'>): boolean {
+  return a.exec.kind !== 'sequence' && isTruthyAnnotation(a.annotations, 'conductor');
 }

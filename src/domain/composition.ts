@@ -40,6 +40,12 @@ export interface TaskNode extends NodeCommon {
   action?: string;
   /** Another composition of the same namespace, run as a child execution. */
   composition?: string;
+  /**
+   * The action named by the data: json-logic over `{input, vars}` giving an action name, resolved when the task
+   * runs, in the execution's namespace with the usual visibility (OpenWhisk conductor components). Exactly one of
+   * action / composition / actionFrom.
+   */
+  actionFrom?: Logic;
 }
 export interface SequenceNode extends NodeCommon {
   type: 'sequence';

@@ -1,5 +1,6 @@
 import type { ActivationRecord } from '../domain/activation.js';
 import { newActivationId } from '../domain/ids.js';
+import { isConductorAction } from '../domain/action.js';
 import { isSequence } from '../domain/exec.js';
 import { WhirlError } from '../errors/whirl-error.js';
 import type { ActivationMessage } from '../domain/activation-message.js';
@@ -32,7 +33,7 @@ export class Activator implements InvokeService {
         /** Every completion reaching this process (placement frees the activation's memory). */
         completed(activationId: string): void;
       };
-      /** Runs `exec.kind: "sequence"` actions (the composition engine, issue 4). */
+      /** Runs `exec.kind: "sequence"` and conductor actions (the composition engine). */
       sequences?: { invokeSequence(req: InvokeRequest): Promise<InvokeOutcome> };
     },
   ) {}
@@ -50,7 +51,7 @@ export class Activator implements InvokeService {
   }
 
   async invoke(req: InvokeRequest): Promise<InvokeOutcome> {
-    if (isSequence(req.action.exec)) {
+    if (isSequence(req.action.exec) || isConductorAction(req.action)) {
       if (this.deps.sequences) return this.deps.sequences.invokeSequence(req);
       throw new WhirlError('WHIRL_BAD_REQUEST', ['Sequences run on the composition engine, which is not enabled.']);
     }

@@ -32,7 +32,8 @@ export interface Frame {
 export interface PendingTask {
   frame: number;
   path: string;
-  target: { action?: string; composition?: string };
+  /** `dynamic`: the value a task's `actionFrom` gave (a name to resolve, or anything else: refused when run). */
+  target: { action?: string; composition?: string; dynamic?: unknown };
   idempotencyKey: string;
   attempt: number;
   input: unknown;

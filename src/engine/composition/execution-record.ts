@@ -43,19 +43,24 @@ export function feedsRecord(entry: HistoryRecord): boolean {
 }
 
 /**
- * The execution's own activation record (pure). Sequences follow OpenWhisk (§4.1): `logs` = component activation
- * ids in order, `duration` = the sum of component durations, the response of the last component (its status code
+ * The execution's own activation record (pure). Sequences and conductors follow OpenWhisk (§4.1, §4.2): `logs` =
+ * the activation ids of the steps that ran, in order, `duration` = the sum of component durations, the response of the last component (its status code
  * preserved on failure), `kind: sequence`, `topmost` unless nested, `causedBy` and `cause` when nested.
  * Compositions use the same shape with `kind: composition`, wall-clock duration, and failures as an application
  * error `{error: {name, cause}}`.
  */
 export function executionRecord(doc: ExecutionDoc, history: readonly HistoryRecord[], end: number): ActivationRecord {
-  const logs: string[] = [];
+  const dispatched: string[] = [];
+  // A task whose action could not be resolved never ran: it has no activation to list (as in OpenWhisk).
+  const neverRan = new Set<string>();
   let durationSum = 0;
   for (const h of history) {
-    if (h.type === 'TaskDispatched' && typeof h.activationId === 'string') logs.push(h.activationId);
+    if (h.type === 'TaskDispatched' && typeof h.activationId === 'string') dispatched.push(h.activationId);
     if (h.type === 'TaskCompleted' && typeof h.duration === 'number') durationSum += h.duration;
+    const notFound = isRecord(h.error) && h.error.name === 'NotFound';
+    if (h.type === 'TaskCompleted' && h.duration === undefined && notFound && typeof h.activationId === 'string') neverRan.add(h.activationId);
   }
+  const logs = dispatched.filter((id) => !neverRan.has(id));
   const sequence = doc.kind === 'sequence';
   let response;
   if (doc.status === 'succeeded') response = makeResponse(SC.Success, doc.result ?? {});

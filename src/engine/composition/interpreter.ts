@@ -258,7 +258,12 @@ class Run {
       case 'task': {
         const idempotencyKey = `${this.ctx.executionId}:${f.path}:${f.id}:${f.attempt}`;
         const activationId = taskActivationId(this.ctx.executionId, idempotencyKey);
-        const target = node.action !== undefined ? { action: node.action } : { composition: node.composition! };
+        let target: PendingTask['target'];
+        if (node.actionFrom !== undefined) {
+          const named = this.eval(node.actionFrom, this.scope(arg));
+          if (!named.ok) return this.complete(f.id, named);
+          target = { dynamic: named.value ?? null };
+        } else target = node.action !== undefined ? { action: node.action } : { composition: node.composition! };
         const task: PendingTask = { frame: f.id, path: f.path, target, idempotencyKey, attempt: f.attempt, input: arg };
         this.ctx.tasks[activationId] = task;
         this.history({ type: 'TaskDispatched', path: f.path, activationId, attempt: f.attempt });

@@ -1,4 +1,5 @@
 import { ASL_OPERATIONS } from './asl-operations.js';
+import { SHAPE_OPERATIONS } from './shape-operations.js';
 import { type Operation, STANDARD_OPERATIONS, truthy } from './logic-operations.js';
 
 export { truthy } from './logic-operations.js';
@@ -31,6 +32,7 @@ registerOperations(
     Object.entries(ASL_OPERATIONS).map(([name, fn]) => [name, { arity: [0, Infinity], apply: (args: unknown[]) => fn(...args) }]),
   ),
 );
+registerOperations(SHAPE_OPERATIONS);
 
 /** The operation an object names, if it is one (exactly one key, registered). */
 export function operationOf(logic: unknown): { name: string; op: Operation; args: unknown[] } | undefined {

@@ -1,8 +1,10 @@
 import type { Composition, CompositionDefinition } from '../../domain/composition.js';
+import { type Action, isConductorAction } from '../../domain/action.js';
 import { isSequence } from '../../domain/exec.js';
 import type { Identity } from '../../domain/identity.js';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { InvokeRequest } from '../invoke-service.js';
+import { conductorDefinition } from './conductor-definition.js';
 import { sequenceDefinition } from './sequence-definition.js';
 
 /** Starting an execution: what runs, for whom, on what input. */
@@ -23,24 +25,38 @@ export interface StartRequest {
   depth?: number;
 }
 
-/** An OpenWhisk sequence invoke as an execution (record annotations as OpenWhisk's: `path`, `limits`). */
+/**
+ * An OpenWhisk sequence or conductor action invoke as an execution (record annotations as OpenWhisk's: `path`,
+ * `limits`, and `conductor: true` for a conductor).
+ */
 export function sequenceStart(req: InvokeRequest): StartRequest {
-  const exec = req.action.exec;
-  if (!isSequence(exec)) throw new WhirlError('WHIRL_BAD_REQUEST', ['not a sequence']);
   return {
     identity: req.identity,
     kind: 'sequence',
-    name: req.action.name,
-    version: req.action.version,
-    definition: sequenceDefinition(exec.components),
+    ...actionExecution(req.action),
     input: req.payload,
     blocking: req.blocking,
     waitMs: req.waitMs,
-    recordAnnotations: [
-      { key: 'path', value: `${req.action.namespace}/${req.action.name}` },
-      { key: 'limits', value: req.action.limits },
-    ],
     ...(req.cause !== undefined ? { cause: req.cause } : {}),
+  };
+}
+
+/** What a sequence or conductor action runs as: its definition and record annotations (top level or nested). */
+export function actionExecution(action: Action): Pick<StartRequest, 'name' | 'version' | 'definition'> & {
+  recordAnnotations: Array<{ key: string; value: unknown }>;
+} {
+  const exec = action.exec;
+  const conductor = isConductorAction(action);
+  if (!isSequence(exec) && !conductor) throw new WhirlError('WHIRL_BAD_REQUEST', ['not a sequence']);
+  return {
+    name: action.name,
+    version: action.version,
+    definition: isSequence(exec) ? sequenceDefinition(exec.components) : conductorDefinition(`/${action.namespace}/${action.name}`),
+    recordAnnotations: [
+      { key: 'path', value: `${action.namespace}/${action.name}` },
+      { key: 'limits', value: action.limits },
+      ...(conductor ? [{ key: 'conductor', value: true }] : []),
+    ],
   };
 }
 

@@ -1,3 +1,4 @@
+import { isConductorAction } from '../../domain/action.js';
 import type { ActivationMessage } from '../../domain/activation-message.js';
 import { StatusCode, isRecord } from '../../domain/activation.js';
 import type { Composition, CompositionDefinition, StepError } from '../../domain/composition.js';
@@ -9,9 +10,9 @@ import type { Clock } from '../../ports/clock.js';
 import type { EntityStore } from '../../ports/entity-store.js';
 import type { ExecutionDoc } from '../../ports/execution-store.js';
 import { buildActivationMessage } from '../activation-builder.js';
-import { type ResolvedAction, resolveVisibleAction } from '../packages/resolve-action.js';
+import { type ResolvedAction, isSharedPackage, resolveVisibleAction } from '../packages/resolve-action.js';
 import type { PendingTask } from './exec-context.js';
-import { sequenceDefinition } from './sequence-definition.js';
+import { actionExecution } from './start-request.js';
 
 /**
  * How long a looked-up action is reused by later steps (ms). An updated action reaches running compositions within
@@ -55,24 +56,22 @@ export class StepResolver {
         child: { kind: 'composition', name: c.name, version: c.version, definition: c.definition, recordAnnotations: [{ key: 'path', value: path }] },
       };
     }
-    const q = parseQualifiedName(task.target.action ?? '', doc.namespace);
+    const dynamic = 'dynamic' in task.target;
+    const raw = dynamic ? task.target.dynamic : task.target.action;
+    const q = typeof raw === 'string' ? parseQualifiedName(raw, doc.namespace) : undefined;
+    if (dynamic && !q) return notFound(`Failed to parse action name from json value ${JSON.stringify(raw)} during composition.`);
+    if (dynamic && q && q.namespace !== doc.namespace && !(q.pkg && (await isSharedPackage(this.deps.entities, q.namespace, q.pkg)))) {
+      return notFound(`Failed entitlement check for action with name '${fullyQualified(q).slice(1)}' during composition.`);
+    }
     const found = q ? await this.action(doc.namespace, q) : undefined;
-    if (!found) return notFound('Sequence component does not exist.');
+    if (!found) {
+      return notFound(dynamic && q ? `Failed to resolve action with name '${fullyQualified(q).slice(1)}' during composition.` : 'Sequence component does not exist.');
+    }
     const action = found.action;
-    if (isSequence(action.exec)) {
-      return {
-        kind: 'child',
-        child: {
-          kind: 'sequence',
-          name: action.name,
-          version: action.version,
-          definition: sequenceDefinition(action.exec.components),
-          recordAnnotations: [
-            { key: 'path', value: `${action.namespace}/${action.name}` },
-            { key: 'limits', value: action.limits },
-          ],
-        },
-      };
+    // A conductor's own step runs it as a plain action; named anywhere else, a conductor runs as a composition.
+    const ownStep = !dynamic && doc.recordAnnotations.some((a) => a.key === 'conductor' && a.value === true);
+    if (isSequence(action.exec) || (isConductorAction(action) && !ownStep)) {
+      return { kind: 'child', child: { kind: 'sequence', ...actionExecution(action) } };
     }
     const payload = isRecord(task.input) || Array.isArray(task.input) ? task.input : { value: task.input };
     const msg = buildActivationMessage(

@@ -57,8 +57,9 @@ export function validateDefinition(
     }
     switch (n.type) {
       case 'task':
-        if ((n.action === undefined) === (n.composition === undefined)) add(path, 'a task names exactly one of action or composition');
-        else if (n.action !== undefined && typeof n.action !== 'string') add(`${path}/action`, 'must be a string');
+        if ([n.action, n.composition, n.actionFrom].filter((t) => t !== undefined).length !== 1) {
+          add(path, 'a task names exactly one of action, composition or actionFrom');
+        } else if (n.action !== undefined && typeof n.action !== 'string') add(`${path}/action`, 'must be a string');
         else if (n.action !== undefined && known.actionExists && !known.actionExists(n.action)) add(`${path}/action`, `unknown action ${n.action}`);
         break;
       case 'sequence':

@@ -5,7 +5,7 @@ import type { WebExtension } from '../../../domain/web-action.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { Authenticator } from '../../auth/authenticator.js';
 import type { ApiDeps } from '../../deps.js';
-import { API_COLLECTION } from '../v1/apis.js';
+import { API_COLLECTION } from '../../apis/api-book.js';
 import { OwnerIdentities } from './owner-identities.js';
 import { serveWebAction } from './serve-web-action.js';
 import { acceptRawBodies } from './web-actions.js';
