@@ -4,9 +4,10 @@
 // streams, the environment and the home directory to runCli (src/cli/main.ts) and exits with the code it returns.
 //
 // Start-up time matters for a CLI (and for its tests, which run it dozens of times). In a checkout, src/cli is
-// bundled with esbuild into node_modules/.cache/whirl-cli/ whenever a file it was built from is newer than the
-// bundle, so a run costs a plain `node` start instead of tsx's loader; if that fails, tsx runs the source. Without
+// bundled with esbuild into node_modules/.cache/whirl-cli/<checkout hash>/ whenever a file it was built from is
+// newer than the bundle, so a run costs a plain `node` start instead of tsx's loader; if that fails, tsx runs the source. Without
 // sources (a built package), dist/ is used.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,8 @@ function stale(bundle, inputsFile) {
 }
 
 async function bundledSource() {
-  const cacheDir = join(root, 'node_modules', '.cache', 'whirl-cli');
+  // Per checkout: worktrees may share one node_modules, and each must run its own sources.
+  const cacheDir = join(root, 'node_modules', '.cache', 'whirl-cli', createHash('sha256').update(root).digest('hex').slice(0, 12));
   const bundle = join(cacheDir, 'main.mjs');
   const inputsFile = join(cacheDir, 'inputs.json');
   if (stale(bundle, inputsFile)) {

@@ -92,7 +92,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.options('*', async (_request, reply) => reply.code(200).send());
 
   const cache = new ActionCache(deps.entities, deps.clock);
-  const authenticator = new Authenticator(deps.entities, deps.clock);
+  const authenticator = new Authenticator(deps.entities, deps.clock, {
+    ttlMs: deps.config.auth.cacheTtlMs,
+    failuresPerMinute: deps.config.auth.failuresPerMinute,
+  });
 
   app.register(infoRoutes, { config: deps.config });
   app.register(metricsRoutes, { metrics: deps.metrics ?? noMetrics });

@@ -2,6 +2,7 @@ import type { GroupSpec } from './command.js';
 import { actionGroup } from './commands/action.js';
 import { apiGroup } from './commands/api.js';
 import { activationGroup } from './commands/activation.js';
+import { adminGroup } from './commands/admin.js';
 import { completeGroup } from './commands/complete-names.js';
 import { completionGroup } from './commands/completion.js';
 import { compositionGroup } from './commands/composition.js';
@@ -22,6 +23,7 @@ export const GROUPS: readonly GroupSpec[] = [
   apiGroup,
   namespaceGroup,
   propertyGroup,
+  adminGroup,
   completionGroup,
   completeGroup,
 ];

@@ -1,4 +1,5 @@
 import { ApiClient } from './api-client.js';
+import { joinAdminWords } from './commands/admin.js';
 import { parseArgs } from './args.js';
 import { CliError, ExitCode, usageError } from './cli-error.js';
 import type { CommandContext, CommandSpec, GroupSpec } from './command.js';
@@ -55,7 +56,7 @@ function hoistGlobalFlags(argv: readonly string[]): string[] {
 
 async function dispatch(rawArgv: readonly string[], io: CliIo, out: Output): Promise<number> {
   const version = () => io.version ?? 'unknown';
-  let argv = hoistGlobalFlags(rawArgv);
+  let argv = joinAdminWords(hoistGlobalFlags(rawArgv));
   // `whirl help action invoke` = `whirl action invoke --help`
   if (argv[0] === 'help' && argv.length > 1) argv = [...argv.slice(1), '--help'];
   const [first, second] = argv;

@@ -77,4 +77,6 @@ export interface Config {
     namespaces: Record<string, { invocationsPerMinute?: number; concurrentInvocations?: number; firesPerMinute?: number }>;
   };
   webhooks: { worker: boolean; toleranceSec: number; replayWindowSec: number };
+  /** Verified-key cache and failed-attempt limits (src/api/auth/authenticator.ts). */
+  auth: { cacheTtlMs: number; failuresPerMinute: number };
 }

@@ -117,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       toleranceSec: e.WHIRL_WEBHOOK_TOLERANCE_S,
       replayWindowSec: e.WHIRL_WEBHOOK_REPLAY_WINDOW_S,
     },
+    auth: { cacheTtlMs: e.WHIRL_AUTH_CACHE_TTL_MS, failuresPerMinute: e.WHIRL_AUTH_FAILURES_PER_MINUTE },
   };
   refuseUnsafeTopology(config);
   return config;

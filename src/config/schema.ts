@@ -190,6 +190,10 @@ export const EnvSchema = z.object({
   WHIRL_WEBHOOK_TOLERANCE_S: int(300),
   /** How long a delivery id / signature is remembered to refuse replays (seconds). */
   WHIRL_WEBHOOK_REPLAY_WINDOW_S: int(86_400),
+  /** Authentication (docs/isolation.md, "Keys"): how long a verified key is trusted without scrypt (ms). */
+  WHIRL_AUTH_CACHE_TTL_MS: int(10_000),
+  /** Failed authentications allowed per minute, per client address and per subject uuid, before 429. */
+  WHIRL_AUTH_FAILURES_PER_MINUTE: int(30),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

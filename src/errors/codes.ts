@@ -43,6 +43,10 @@ export const ErrorCodes = {
   WHIRL_CONFLICT: { status: 409, message: 'resource already exists' },
   WHIRL_CONCURRENT_MODIFICATION: { status: 409, message: 'Concurrent modification to resource detected.' },
   // --- capacity ---
+  WHIRL_THROTTLED_AUTH: {
+    status: 429,
+    message: 'Too many failed authentication attempts in the last minute (count: {0}, allowed: {1}).',
+  },
   WHIRL_THROTTLED_RATE: { status: 429, message: 'Too many requests in the last minute (count: {0}, allowed: {1}).' },
   WHIRL_THROTTLED_CONCURRENT: {
     status: 429,

@@ -30,6 +30,17 @@ webhookInboxContract(
   },
   { reopen: async () => openFileWebhookInbox(fileDir) },
 );
+// The same contract while the log is compacted after every handled delivery (appends racing rewrites).
+let compactingDir = '';
+webhookInboxContract(
+  'file, compacting after every delivery',
+  async () => {
+    compactingDir = mkdtempSync(join(tmpdir(), 'whirl-test-inbox-'));
+    dirs.push(compactingDir);
+    return openFileWebhookInbox(compactingDir, { compactMinSuperseded: 1 });
+  },
+  { reopen: async () => openFileWebhookInbox(compactingDir, { compactMinSuperseded: 1 }) },
+);
 
 describeWith(['redis'], 'Redis webhook inbox', () => {
   const make = (prefix: string) => new RedisWebhookInbox({ redisUrl: serviceUrl('redis') ?? '', prefix, logger: silentLogger });

@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WhirlError } from '../../errors/whirl-error.js';
 import type { Schedule, ScheduleStore } from '../../ports/schedule-store.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../store/file/private-files.js';
 import { MemoryScheduleStore } from './memory-schedule-store.js';
 
 interface Snapshot {
@@ -25,8 +26,9 @@ export class FileScheduleStore implements ScheduleStore {
   ) {}
 
   static async open(options: { dir: string }): Promise<FileScheduleStore> {
-    await mkdir(options.dir, { recursive: true });
+    await ensurePrivateDir(options.dir);
     const path = join(options.dir, 'schedules.json');
+    await chmod(path, PRIVATE_FILE_MODE).catch(() => undefined);
     const mem = new MemoryScheduleStore();
     const last = new Map<string, number>();
     let snapshot: Snapshot = { schedules: [], last: {} };
@@ -84,7 +86,7 @@ export class FileScheduleStore implements ScheduleStore {
     const next = this.writing.then(async () => {
       const snapshot: Snapshot = { schedules: await this.mem.list(), last: Object.fromEntries(this.last) };
       const tmp = `${this.path}.tmp`;
-      await writeFile(tmp, JSON.stringify(snapshot));
+      await writeFile(tmp, JSON.stringify(snapshot), { mode: PRIVATE_FILE_MODE });
       await rename(tmp, this.path);
     });
     this.writing = next.catch(() => undefined);

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Identity, StoredSubject } from '../../domain/identity.js';
 import { hashKey, verifyKey } from '../../domain/key-hash.js';
 import { isWhirlError, WhirlError } from '../../errors/whirl-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EntityDoc, EntityStore } from '../../ports/entity-store.js';
+import { FailureLimiter } from './failure-limiter.js';
 
 /**
  * Resolves `Authorization: Basic base64(uuid:key)` to an Identity.
@@ -15,6 +16,18 @@ import type { EntityDoc, EntityStore } from '../../ports/entity-store.js';
  * Hot path: a verified `uuid:key` is cached for `ttlMs` under the SHA-256 of the presented string (never the key
  * itself), so steady traffic does no scrypt and no store read. A revoked or rotated key keeps working for at most
  * `ttlMs` in each API process. Concurrent misses for the same credentials share one verification.
+ *
+ * Hostile callers (docs/isolation.md, "Keys"):
+ * - an unknown uuid costs the same scrypt as a wrong key for a known one (it is checked against a dummy hash), so
+ *   timing does not tell which uuids exist;
+ * - failed attempts are counted per client address and per subject uuid; past `failuresPerMinute` in a minute a
+ *   caller is answered 429 `WHIRL_THROTTLED_AUTH` before any scrypt work, so a flood of wrong keys costs almost
+ *   nothing after the first few;
+ * - credentials verified before are remembered for `knownGoodMs` (the SHA-256 of the presented string with the
+ *   subject's key hash at the time): once the short cache expires they are confirmed by reading the subject and
+ *   finding the same hash — no scrypt, and never refused by the limits — so a real client stays fast during a
+ *   flood against its uuid, and a rotated or deleted key stops working at the next read. A client never seen before
+ *   shares its uuid's and address's allowance until the minute is over.
  */
 export const UUID_INDEX_NAMESPACE = '~uuid';
 
@@ -26,13 +39,22 @@ interface UuidIndexDoc extends EntityDoc {
 export interface AuthenticatorOptions {
   ttlMs?: number;
   maxEntries?: number;
+  /** Failed attempts per minute per client address and per subject uuid before 429 (default 30). */
+  failuresPerMinute?: number;
+  /** How long verified credentials stay exempt from the failure limits (default 24 h). */
+  knownGoodMs?: number;
 }
 
 export class Authenticator {
   private readonly cache = new Map<string, { identity: Identity; expires: number }>();
-  private readonly pending = new Map<string, Promise<Identity | undefined>>();
+  private readonly pending = new Map<string, Promise<{ identity: Identity; keyHash: string } | undefined>>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
+  private readonly knownGood = new Map<string, { keyHash: string; expires: number }>();
+  private readonly knownGoodMs: number;
+  private readonly failures: FailureLimiter;
+  /** Verified against when the uuid is unknown, so both cases cost one scrypt. */
+  private readonly dummyHash: Promise<string>;
 
   constructor(
     private readonly entities: EntityStore,
@@ -41,10 +63,17 @@ export class Authenticator {
   ) {
     this.ttlMs = options.ttlMs ?? 10_000;
     this.maxEntries = options.maxEntries ?? 10_000;
+    this.knownGoodMs = options.knownGoodMs ?? 24 * 3_600_000;
+    this.failures = new FailureLimiter(clock, options.failuresPerMinute ?? 30);
+    this.dummyHash = hashKey(randomBytes(32).toString('hex'));
+    this.dummyHash.catch(() => undefined);
   }
 
-  /** Throws WHIRL_UNAUTHENTICATED for a missing, malformed or wrong credential. */
-  async authenticate(authorization: string | undefined): Promise<Identity> {
+  /**
+   * Throws WHIRL_UNAUTHENTICATED for a missing, malformed or wrong credential, WHIRL_THROTTLED_AUTH when `client`
+   * (the caller's address) or the uuid has failed too often this minute.
+   */
+  async authenticate(authorization: string | undefined, client = 'unknown'): Promise<Identity> {
     const credentials = parseBasic(authorization);
     if (!credentials) throw new WhirlError('WHIRL_UNAUTHENTICATED');
     const cacheKey = createHash('sha256').update(credentials.raw).digest('hex');
@@ -52,25 +81,57 @@ export class Authenticator {
     const now = this.clock.now();
     if (hit && hit.expires > now) return hit.identity;
 
+    // Verified before: the key is still good if its subject still holds the same hash (a store read, no scrypt).
+    const known = this.knownGood.get(cacheKey);
+    if (known && known.expires > now) {
+      const subject = await this.lookup(credentials.uuid);
+      if (subject?.doc.keyHash === known.keyHash) return this.remember(cacheKey, known.keyHash, identityOf(subject.doc));
+      this.knownGood.delete(cacheKey);
+    }
+
+    const limits = [`a:${client}`, `s:${credentials.uuid}`];
+    for (const key of limits) {
+      const count = this.failures.over(key);
+      if (count !== undefined) throw new WhirlError('WHIRL_THROTTLED_AUTH', [count, this.failures.allowed]);
+    }
+    // Counted before verifying, so concurrent attempts share the allowance instead of all reaching scrypt.
+    for (const key of limits) this.failures.fail(key);
+
     let verifying = this.pending.get(cacheKey);
     if (!verifying) {
       verifying = this.verify(credentials.uuid, credentials.key).finally(() => this.pending.delete(cacheKey));
       this.pending.set(cacheKey, verifying);
     }
-    const identity = await verifying;
-    if (!identity) throw new WhirlError('WHIRL_UNAUTHENTICATED');
+    const verified = await verifying;
+    if (!verified) throw new WhirlError('WHIRL_UNAUTHENTICATED');
+    for (const key of limits) this.failures.forgive(key);
+    return this.remember(cacheKey, verified.keyHash, verified.identity);
+  }
+
+  private remember(cacheKey: string, keyHash: string, identity: Identity): Identity {
     if (this.cache.size >= this.maxEntries) this.cache.clear();
-    this.cache.set(cacheKey, { identity, expires: this.clock.now() + this.ttlMs });
+    if (this.knownGood.size >= this.maxEntries) this.knownGood.clear();
+    const now = this.clock.now();
+    this.cache.set(cacheKey, { identity, expires: now + this.ttlMs });
+    this.knownGood.set(cacheKey, { keyHash, expires: now + this.knownGoodMs });
     return identity;
   }
 
-  private async verify(uuid: string, key: string): Promise<Identity | undefined> {
+  private async lookup(uuid: string): Promise<{ doc: SubjectDoc } | undefined> {
     const index = await this.entities.get<UuidIndexDoc>('subjects', UUID_INDEX_NAMESPACE, uuid);
-    if (!index) return undefined;
-    const subject = await this.entities.get<SubjectDoc>('subjects', index.doc.subjectNamespace, uuid);
-    if (!subject || !(await verifyKey(key, subject.doc.keyHash))) return undefined;
-    return { namespace: subject.doc.namespace, subject: subject.doc.subject, uuid };
+    return index ? this.entities.get<SubjectDoc>('subjects', index.doc.subjectNamespace, uuid) : undefined;
   }
+
+  private async verify(uuid: string, key: string): Promise<{ identity: Identity; keyHash: string } | undefined> {
+    const subject = await this.lookup(uuid);
+    const verified = await verifyKey(key, subject ? subject.doc.keyHash : await this.dummyHash);
+    if (!subject || !verified) return undefined;
+    return { identity: identityOf(subject.doc), keyHash: subject.doc.keyHash };
+  }
+}
+
+function identityOf(doc: SubjectDoc): Identity {
+  return { namespace: doc.namespace, subject: doc.subject, uuid: doc.uuid };
 }
 
 function parseBasic(header: string | undefined): { uuid: string; key: string; raw: string } | undefined {

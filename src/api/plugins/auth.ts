@@ -25,7 +25,7 @@ export function installAuth(
 ): void {
   scope.decorateRequest('identity', null as unknown as Identity);
   scope.addHook('onRequest', async (request) => {
-    request.identity = await authenticator.authenticate(request.headers.authorization);
+    request.identity = await authenticator.authenticate(request.headers.authorization, request.ip);
     const ns = (request.params as { ns?: string } | undefined)?.ns;
     if (ns !== undefined && ns !== DEFAULT_NAMESPACE && ns !== request.identity.namespace && !sharedPath(request)) {
       throw new WhirlError('WHIRL_FORBIDDEN');

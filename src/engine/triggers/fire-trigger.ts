@@ -95,7 +95,8 @@ export async function fireTrigger(
 
 const PRIVATE_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+/** The request headers actions may see: lower-cased, without the caller's credentials. */
+export function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     const key = k.toLowerCase();

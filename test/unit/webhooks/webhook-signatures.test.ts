@@ -26,10 +26,13 @@ describe('webhook signatures', () => {
     expect(code(() => verifyWebhook(config, Buffer.from('Hello, World?'), headers, NOW))).toBe('WHIRL_WEBHOOK_SIGNATURE');
   });
 
-  it('github: refuses missing, malformed and wrong signatures; the delivery id is the replay key', () => {
+  it('github: refuses missing, malformed and wrong signatures; the replay key is the signature, never the delivery id', () => {
     const config = parseWebhookConfig({ type: 'github', secret: 's3cret' }, 300);
-    const good = `sha256=${hmacSha256Hex('s3cret', body)}`;
-    expect(verifyWebhook(config, body, { 'x-hub-signature-256': good, 'x-github-delivery': 'abc' }, NOW)).toEqual({ replayKey: 'gh:abc' });
+    const hex = hmacSha256Hex('s3cret', body);
+    const good = `sha256=${hex}`;
+    expect(verifyWebhook(config, body, { 'x-hub-signature-256': good, 'x-github-delivery': 'abc' }, NOW)).toEqual({ replayKey: `sig:${hex}` });
+    expect(verifyWebhook(config, body, { 'x-hub-signature-256': good.toUpperCase().replace('SHA256', 'sha256'), 'x-github-delivery': 'new' }, NOW)).toEqual({ replayKey: `sig:${hex}` });
+    expect(verifyWebhook(config, body, { 'x-hub-signature-256': good }, NOW)).toEqual({ replayKey: `sig:${hex}` });
     expect(code(() => verifyWebhook(config, body, {}, NOW))).toBe('WHIRL_WEBHOOK_SIGNATURE');
     expect(code(() => verifyWebhook(config, body, { 'x-hub-signature-256': 'sha1=abc' }, NOW))).toBe('WHIRL_WEBHOOK_SIGNATURE');
     const wrong = `sha256=${hmacSha256Hex('other', body)}`;
@@ -54,13 +57,35 @@ describe('webhook signatures', () => {
     const config = parseWebhookConfig({ type: 'hmac', secret: 'k', header: 'X-My-Sig' }, 300);
     const hex = hmacSha256Hex('k', body);
     expect(verifyWebhook(config, body, { 'x-my-sig': hex }, NOW)).toEqual({ replayKey: `sig:${hex}` });
-    expect(verifyWebhook(config, body, { 'x-my-sig': `sha256=${hex}`, 'x-webhook-id': '7' }, NOW)).toEqual({ replayKey: 'id:7' });
+    expect(verifyWebhook(config, body, { 'x-my-sig': `sha256=${hex}`, 'x-webhook-id': '7' }, NOW)).toEqual({ replayKey: `sig:${hex}` });
     expect(code(() => verifyWebhook(config, body, { 'x-signature-256': hex }, NOW))).toBe('WHIRL_WEBHOOK_SIGNATURE');
   });
 
-  it('refuses invalid configurations', () => {
-    for (const bad of [null, 'x', { type: 'gitlab', secret: 's' }, { type: 'github' }, { type: 'hmac', secret: 's', header: 'a b' }, { type: 'stripe', secret: 's', tolerance: -1 }]) {
-      expect(code(() => parseWebhookConfig(bad, 300))).toBe('WHIRL_WEBHOOK_CONFIG');
+  it('refuses invalid configurations, naming the field', () => {
+    const cases: Array<[unknown, string]> = [
+      [null, 'webhook must be an object'],
+      ['x', 'webhook must be an object'],
+      [{ type: 'gitlab', secret: 's' }, 'webhook.type'],
+      [{ type: 'nope', secret: 's' }, 'webhook.type'],
+      [{ secret: 's' }, 'webhook.type'],
+      [{ type: 'github' }, 'webhook.secret is required'],
+      [{ type: 'github', secret: '' }, 'webhook.secret must not be empty'],
+      [{ type: 'github', secret: '   ' }, 'webhook.secret must not be empty'],
+      [{ type: 'github', secret: 42 }, 'webhook.secret must be a string'],
+      [{ type: 'hmac', secret: 's', header: 'a b' }, 'webhook.header'],
+      [{ type: 'stripe', secret: 's', tolerance: -1 }, 'webhook.tolerance'],
+      [{ type: 'stripe', secret: 's', tolerance: '60' }, 'webhook.tolerance'],
+      [{ type: 'github', secret: 's', secert: 't' }, 'webhook.secert is not a known field'],
+    ];
+    for (const [bad, field] of cases) {
+      let message = '';
+      try {
+        parseWebhookConfig(bad, 300);
+      } catch (e) {
+        expect((e as WhirlError).code).toBe('WHIRL_WEBHOOK_CONFIG');
+        message = (e as Error).message;
+      }
+      expect(message, JSON.stringify(bad)).toContain(field);
     }
   });
 });

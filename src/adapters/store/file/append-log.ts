@@ -1,9 +1,11 @@
-import { createWriteStream, fdatasync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmod, fdatasync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { unavailable } from './log-file.js';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 const datasync = promisify(fdatasync);
+const setMode = promisify(fchmod);
 
 /**
  * The write end of a JSON-lines log. `append` resolves only once its bytes are on disk. Concurrent appends share
@@ -28,9 +30,11 @@ export class AppendLog {
   }
 
   static async open(path: string): Promise<AppendLog> {
-    const stream = createWriteStream(path, { flags: 'a' });
+    const stream = createWriteStream(path, { flags: 'a', mode: PRIVATE_FILE_MODE });
     try {
       const [fd] = (await once(stream, 'open')) as [number];
+      // A file created before (or by another umask) is made private too.
+      await setMode(fd, PRIVATE_FILE_MODE);
       return new AppendLog(path, stream, fd);
     } catch (e) {
       throw unavailable(path, e);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActivationRecord } from '../../../domain/activation.js';
 import type { ActivationQuery, ActivationStore } from '../../../ports/activation-store.js';
@@ -9,6 +8,7 @@ import { jsonCopy } from '../json-copy.js';
 import { AppendLog } from './append-log.js';
 import type { FileStoreOptions } from './file-entity-store.js';
 import { documentOf, readLog, rewriteLog, shouldCompact, unavailable } from './log-file.js';
+import { ensurePrivateDir } from './private-files.js';
 
 /**
  * Activation records on local disk (the embedded default): `activations.jsonl` in `dir`, replayed into an
@@ -26,7 +26,7 @@ export class FileActivationStore implements ActivationStore {
 
   static async open(options: FileStoreOptions): Promise<FileActivationStore> {
     const path = join(options.dir, 'activations.jsonl');
-    await mkdir(options.dir, { recursive: true }).catch((e: unknown) => {
+    await ensurePrivateDir(options.dir).catch((e: unknown) => {
       throw unavailable(options.dir, e);
     });
     const index = new ActivationIndex();

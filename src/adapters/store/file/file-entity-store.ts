@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Collection, EntityDoc, EntityStore, Page, Stored } from '../../../ports/entity-store.js';
 import { collectionOfDocId } from '../doc-ids.js';
@@ -6,6 +5,7 @@ import { type EntityRow, EntityTable, toStored } from '../entity-table.js';
 import { jsonCopy } from '../json-copy.js';
 import { AppendLog } from './append-log.js';
 import { documentOf, type LogLine, readLog, rewriteLog, shouldCompact, unavailable } from './log-file.js';
+import { ensurePrivateDir } from './private-files.js';
 
 export interface FileStoreOptions {
   dir: string;
@@ -31,7 +31,7 @@ export class FileEntityStore implements EntityStore {
 
   static async open(options: FileStoreOptions): Promise<FileEntityStore> {
     const path = join(options.dir, 'entities.jsonl');
-    await mkdir(options.dir, { recursive: true }).catch((e: unknown) => {
+    await ensurePrivateDir(options.dir).catch((e: unknown) => {
       throw unavailable(options.dir, e);
     });
     const table = new EntityTable();

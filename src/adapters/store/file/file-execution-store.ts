@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord } from '../../../ports/execution-store.js';
 import { MemoryExecutionStore } from '../memory/memory-execution-store.js';
 import { AppendLog } from './append-log.js';
 import { readLog, rewriteLog, shouldCompact, unavailable } from './log-file.js';
+import { ensurePrivateDir } from './private-files.js';
 
 /**
  * Composition executions on local disk (the embedded default): `executions.jsonl` in `dir`, replayed at open into
@@ -29,7 +29,7 @@ export class FileExecutionStore implements ExecutionStore {
 
   static async open(options: { dir: string }): Promise<FileExecutionStore> {
     const path = join(options.dir, 'executions.jsonl');
-    await mkdir(options.dir, { recursive: true }).catch((e: unknown) => {
+    await ensurePrivateDir(options.dir).catch((e: unknown) => {
       throw unavailable(options.dir, e);
     });
     const docs = new Map<string, ExecutionDoc>();

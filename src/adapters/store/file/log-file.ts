@@ -3,6 +3,7 @@ import { open, rename, stat, truncate, appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { WhirlError } from '../../../errors/whirl-error.js';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 /**
  * A JSON-lines document log at rest: one CouchDB-shaped document per line (`_id`, `_rev`, `_deleted` plus the
@@ -70,7 +71,7 @@ export function shouldCompact(lines: number, live: number, minSuperseded: number
 /** Atomically replaces the log at `path` with `lines` (write a sibling, fsync it, rename over, fsync the dir). */
 export async function rewriteLog(path: string, lines: Iterable<string>): Promise<void> {
   const tmp = `${path}.compacting`;
-  const file = await open(tmp, 'w');
+  const file = await open(tmp, 'w', PRIVATE_FILE_MODE);
   try {
     let chunk = '';
     for (const line of lines) {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { validateWebhookAnnotation } from '../../../domain/webhook.js';
 import { nextVersion } from '../../../domain/action.js';
 import { isRecord } from '../../../domain/activation.js';
 import { kvToObject } from '../../../domain/key-value.js';
@@ -92,6 +93,7 @@ export const triggerRoutes: FastifyPluginAsync<TriggerRoutesOptions> = async (sc
         ...(existing?.doc.rules ? { rules: existing.doc.rules } : {}),
         updated: clock.now(),
       };
+      validateWebhookAnnotation(trigger.annotations);
       const stored = await entities.put('triggers', trigger, existing?.rev);
       if (!existing && hooks?.created) {
         try {

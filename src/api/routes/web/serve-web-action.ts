@@ -69,7 +69,7 @@ export async function serveWebAction(ctx: WebContext, target: WebTarget, request
   }
 
   const headers = lowerHeaders(request);
-  const user = await optionalUser(ctx.authenticator, headers.authorization);
+  const user = await optionalUser(ctx.authenticator, headers.authorization, request.ip);
   const allowed = (request.method === 'OPTIONS' && customOptions) || webAuthAllowed(action.annotations, headers, user !== undefined);
   if (!allowed) throw new WhirlError('WHIRL_UNAUTHENTICATED');
 
@@ -145,7 +145,7 @@ function queryOf(request: FastifyRequest): Record<string, string> {
   return out;
 }
 
-async function optionalUser(authenticator: Authenticator, authorization: string | undefined): Promise<Identity | undefined> {
+async function optionalUser(authenticator: Authenticator, authorization: string | undefined, client: string): Promise<Identity | undefined> {
   if (!authorization) return undefined;
-  return authenticator.authenticate(authorization).catch(() => undefined);
+  return authenticator.authenticate(authorization, client).catch(() => undefined);
 }

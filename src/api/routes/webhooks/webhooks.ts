@@ -6,6 +6,7 @@ import { isValidName } from '../../../domain/names.js';
 import type { Trigger } from '../../../domain/trigger.js';
 import { classifyBody } from '../../../domain/web-action.js';
 import { parseWebhookConfig, verifyWebhook, WEBHOOK_ANNOTATION } from '../../../domain/webhook.js';
+import { forwardedHeaders } from '../../../engine/triggers/fire-trigger.js';
 import type { NamespaceThrottle } from '../../../engine/throttles/namespace-throttle.js';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { WebhookInbox } from '../../../ports/webhook-inbox.js';
@@ -24,6 +25,10 @@ export interface WebhookRoutesOptions {
  * (401); the namespace's fire throttle is taken (429, so the sender retries later); the delivery is stored in the
  * inbox together with its replay key (401 when the key was seen). Only then 202 `{deliveryId}`: the worker fires
  * the trigger from the inbox, so an accepted delivery outlives this process.
+ *
+ * The inbox keeps what firing needs: the payload and the headers actions see (`forwardedHeaders`: no
+ * `Authorization`, `Cookie` or `Proxy-Authorization`). The replay key comes from the signature only, and is kept at
+ * least as long as a signed timestamp stays acceptable, so a captured delivery cannot be accepted twice.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (scope, { deps, inbox, throttle }) => {
   const owners = new OwnerIdentities(deps.entities, deps.clock);
@@ -45,9 +50,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (sc
 
       const config = parseWebhookConfig(annotation, webhooks.toleranceSec);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(request.headers)) if (v !== undefined) headers[k.toLowerCase()] = String(v);
-      const { replayKey } = verifyWebhook(config, raw, headers, deps.clock.now());
+      const received: Record<string, string> = {};
+      for (const [k, v] of Object.entries(request.headers)) if (v !== undefined) received[k.toLowerCase()] = String(v);
+      const { replayKey } = verifyWebhook(config, raw, received, deps.clock.now());
+      const headers = forwardedHeaders(received);
       await throttle?.admitFire(ns);
 
       const deliveryId = randomUUID().replaceAll('-', '');
@@ -62,7 +68,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (sc
           transactionId: String(request.id),
         },
         `${ns}/${trigger}/${replayKey}`,
-        webhooks.replayWindowSec * 1000,
+        Math.max(webhooks.replayWindowSec, config.toleranceSec) * 1000,
       );
       if (verdict === 'replay') throw new WhirlError('WHIRL_WEBHOOK_REPLAY', [replayKey]);
       return reply.code(202).send({ deliveryId });
