@@ -5,6 +5,7 @@ import { createPinoLogger } from './adapters/logging/pino-logger.js';
 import { BullmqActivationQueue } from './adapters/queue/bullmq/bullmq-activation-queue.js';
 import { KafkaActivationQueue } from './adapters/queue/kafka/kafka-activation-queue.js';
 import { MemoryActivationQueue } from './adapters/queue/memory/memory-activation-queue.js';
+import { FileActivationQueue } from './adapters/queue/file/file-activation-queue.js';
 import { CouchActivationStore, CouchEntityStore } from './adapters/store/couchdb/index.js';
 import { FileActivationStore, FileEntityStore } from './adapters/store/file/index.js';
 import { MemoryActivationStore, MemoryEntityStore } from './adapters/store/memory/index.js';
@@ -107,7 +108,7 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
       await entities.close();
       await activations.close();
     });
-    const queue = createQueue(config, logger);
+    const queue = await createQueue(config, logger);
     stops.push(() => queue.close());
     metrics.addSource('queueDepth', () => queue.depth());
     const registry = createInvokerRegistry(config, clock, logger);
@@ -362,8 +363,10 @@ async function openStores(config: Config): Promise<{ entities: EntityStore; acti
   }
 }
 
-function createQueue(config: Config, logger: Logger): ActivationQueue {
+async function createQueue(config: Config, logger: Logger): Promise<ActivationQueue> {
   switch (config.queue.adapter) {
+    case 'file':
+      return FileActivationQueue.open({ dir: config.store.dataDir, logger });
     case 'kafka':
       return new KafkaActivationQueue({ ...config.queue.kafka, queueName: config.queue.name, logger });
     case 'bullmq':
@@ -376,7 +379,8 @@ function createQueue(config: Config, logger: Logger): ActivationQueue {
         stalledIntervalMs: config.queue.stalledCheckMs,
       });
     case 'memory':
-      // Tests only: an in-process queue survives no crash (docs/guarantees.md).
+      // Tests only: an in-process queue survives no crash (docs/guarantees.md); the default is `file`.
+      logger.info({}, 'WHIRL_QUEUE=memory: accepted activations do not survive a crash of this process (tests only)');
       return new MemoryActivationQueue({ logger });
   }
 }

@@ -14,7 +14,7 @@ export interface Config {
   http: { host: string; port: number; apiHost: string };
   logLevel: string;
   queue: {
-    adapter: 'memory' | 'bullmq' | 'kafka';
+    adapter: 'file' | 'memory' | 'bullmq' | 'kafka';
     name: string;
     lockMs: number;
     stalledCheckMs: number;

@@ -20,7 +20,11 @@ export const EnvSchema = z.object({
   WHIRL_API_HOST: z.string().optional(),
   WHIRL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  WHIRL_QUEUE: z.enum(['memory', 'bullmq', 'kafka']).default('memory'),
+  /**
+   * The activation queue. `file` (the embedded default): on disk in WHIRL_DATA_DIR, one process, survives kill -9.
+   * `memory`: in-process, survives no crash — for tests only. `bullmq` (Redis) and `kafka` serve many processes.
+   */
+  WHIRL_QUEUE: z.enum(['file', 'memory', 'bullmq', 'kafka']).default('file'),
   /** Kafka (WHIRL_QUEUE=kafka): comma-separated `host:port` bootstrap brokers (docs/kafka.md). */
   WHIRL_KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
   /** Kafka: partitions of the shared work topic (the most invokers sharing untargeted work), and the consumer

@@ -38,10 +38,10 @@ export function unsafeTopology(config: Config): string[] {
   const mode = config.coordination.mode;
   const out: string[] = [];
   const split = role !== 'all';
-  if (split && queue === 'memory') {
-    out.push(`WHIRL_ROLE=${role} with WHIRL_QUEUE=memory: the in-memory queue reaches no other process, so nothing would run`);
+  if (split && (queue === 'memory' || queue === 'file')) {
+    out.push(`WHIRL_ROLE=${role} with WHIRL_QUEUE=${queue}: that queue reaches no other process, so nothing would run`);
   }
-  if (store === 'memory' && (split || queue !== 'memory')) {
+  if (store === 'memory' && (split || queue === 'bullmq' || queue === 'kafka')) {
     out.push(
       `WHIRL_STORE=memory with ${split ? `WHIRL_ROLE=${role}` : `WHIRL_QUEUE=${queue}`}: activation records would live ` +
         'in the memory of whichever process ran them, invisible to the API that answers for them and lost with it',

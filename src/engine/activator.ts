@@ -55,7 +55,7 @@ export class Activator implements InvokeService {
       if (this.deps.sequences) return this.deps.sequences.invokeSequence(req);
       throw new WhirlError('WHIRL_BAD_REQUEST', ['Sequences run on the composition engine, which is not enabled.']);
     }
-    const activationId = newActivationId();
+    const activationId = req.activationId ?? newActivationId();
     const msg = buildActivationMessage(
       req,
       activationId,

@@ -28,6 +28,11 @@ export interface InvokeRequest {
   waitMs: number;
   transactionId: string;
   cause?: string;
+  /**
+   * The activation id to use instead of a new one: a caller that may repeat the same request after a crash (a
+   * webhook delivery fired again) derives it, so the repeat is the same activation and the queue runs it once.
+   */
+  activationId?: ActivationId;
 }
 
 export interface InvokeOutcome {

@@ -18,7 +18,7 @@ describeWith(['redis'], 'built-in feeds end to end', () => {
 
   beforeAll(async () => {
     whirl = await startTestWhirl('embedded', {
-      WHIRL_FEEDS_STORE: 'redis',
+      WHIRL_COORDINATION: 'redis',
       WHIRL_REDIS_URL: serviceUrl('redis')!,
       WHIRL_QUEUE_NAME: queueName,
       WHIRL_SCHEDULE_POLL_MS: '100',

@@ -47,7 +47,7 @@ describe('keys at rest in the file store', () => {
 describeWith(['couchdb'], 'keys at rest in CouchDB', () => {
   let t: TwoTenants;
   beforeAll(async () => {
-    t = await startTwoTenants('full', { WHIRL_CONTAINERS: 'process', WHIRL_QUEUE: 'memory', WHIRL_INVOKER_REGISTRY: 'memory' });
+    t = await startTwoTenants('full', { WHIRL_CONTAINERS: 'process', WHIRL_QUEUE: 'memory', WHIRL_COORDINATION: 'store' });
   }, 30_000);
   afterAll(async () => {
     await t?.stop();

@@ -1,5 +1,6 @@
 import { type ActivationRecord, StatusCode } from '../../domain/activation.js';
-import { type ActivationId, newActivationId, newTransactionId } from '../../domain/ids.js';
+import { createHash } from 'node:crypto';
+import { type ActivationId, newActivationId, newTransactionId, parseActivationId } from '../../domain/ids.js';
 import type { Identity } from '../../domain/identity.js';
 import { kvToObject } from '../../domain/key-value.js';
 import { refPath } from '../../domain/rule.js';
@@ -39,7 +40,7 @@ export async function fireTrigger(
   triggerName: string,
   payload: Record<string, unknown> | undefined,
   headers?: Record<string, string | string[] | undefined>,
-  options: { transactionId?: string } = {},
+  options: { transactionId?: string; activationId?: ActivationId } = {},
 ): Promise<FireOutcome> {
   const found = await deps.entities.get<Trigger>('triggers', identity.namespace, triggerName);
   if (!found) throw new WhirlError('WHIRL_NOT_FOUND');
@@ -47,7 +48,10 @@ export async function fireTrigger(
   const rules = activeRules(trigger);
   if (rules.length === 0) return { noActiveRules: true };
 
-  const activationId = newActivationId();
+  // A fixed trigger activation id (a webhook delivery's) fixes its rules' activation ids too, so firing the same
+  // delivery again after a crash stores the same records and publishes the same activations: the queue runs each once.
+  const activationId = options.activationId ?? newActivationId();
+  const fixed = options.activationId !== undefined;
   const transactionId = options.transactionId ?? newTransactionId();
   const start = deps.clock.now();
   const args: Record<string, unknown> = { ...kvToObject(trigger.parameters), ...(payload ?? {}) };
@@ -63,6 +67,7 @@ export async function fireTrigger(
           payload: actionArgs,
           cause: activationId,
           transactionId,
+          ...(fixed ? { activationId: derivedActivationId(activationId, rule) } : {}),
         });
         return ruleLogLine({ statusCode: 0, activationId: started.activationId, rule, action: actionPath });
       } catch (err) {
@@ -104,4 +109,9 @@ export function forwardedHeaders(headers: Record<string, string | string[] | und
     out[key] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
+}
+
+/** The activation id of `rule`'s target when its trigger activation is `triggerActivation`: 32 hex, stable. */
+function derivedActivationId(triggerActivation: ActivationId, rule: string): ActivationId {
+  return parseActivationId(createHash('sha256').update(`${triggerActivation}/${rule}`).digest('hex').slice(0, 32))!;
 }

@@ -15,6 +15,8 @@ export interface RuleTargetRequest {
   /** The trigger activation: the started activation's `cause`. */
   cause: ActivationId;
   transactionId: string;
+  /** Fixed activation id (InvokeRequest.activationId): a repeated fire starts the same activation. */
+  activationId?: ActivationId;
 }
 
 /**
@@ -81,6 +83,7 @@ export function actionTarget(deps: { entities: EntityStore; engine: InvokeServic
         waitMs: 0,
         transactionId: req.transactionId,
         cause: req.cause,
+        ...(req.activationId ? { activationId: req.activationId } : {}),
       });
       return { activationId: outcome.activationId };
     },

@@ -1,3 +1,4 @@
+import { parseActivationId } from '../../domain/ids.js';
 import { isWhirlError } from '../../errors/whirl-error.js';
 import type { Logger } from '../../ports/logger.js';
 import type { InboxConsumer, WebhookDelivery, WebhookInbox } from '../../ports/webhook-inbox.js';
@@ -39,8 +40,12 @@ export class WebhookWorker {
 
   private async fire(d: WebhookDelivery): Promise<void> {
     try {
+      // The delivery id (32 hex) is the trigger activation's: a delivery fired again after a crash (the inbox is
+      // at-least-once) is the same activation, and its rules' activations too: each runs and is recorded once.
+      const activationId = parseActivationId(d.id);
       const outcome = await fireTrigger(this.deps.firing, d.identity, d.trigger, d.payload, d.headers, {
         transactionId: d.transactionId,
+        ...(activationId ? { activationId } : {}),
       });
       this.deps.logger.debug({ delivery: d.id, trigger: d.trigger, ...outcome }, 'webhook delivery fired');
     } catch (err) {

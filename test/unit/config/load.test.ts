@@ -5,7 +5,7 @@ import { isWhirlError } from '../../../src/errors/whirl-error.js';
 describe('loadConfig', () => {
   it('gives the embedded defaults with an empty environment', () => {
     const c = loadConfig({});
-    expect(c.queue.adapter).toBe('memory');
+    expect(c.queue.adapter).toBe('file');
     expect(c.store.adapter).toBe('file');
     expect(c.invoker.containers).toBe('process');
     expect(c.limits.timeout.default).toBe(60_000);

@@ -45,7 +45,8 @@ describe('coordination setting', () => {
     expect(refusal({ WHIRL_QUEUE: 'kafka', WHIRL_STORE: 'couchdb', WHIRL_ROLE: 'api', WHIRL_COORDINATION: 'local' })).toMatch(
       /WHIRL_COORDINATION=local with WHIRL_ROLE=api/,
     );
-    expect(refusal({ WHIRL_ROLE: 'invoker' })).toMatch(/WHIRL_QUEUE=memory/);
+    expect(refusal({ WHIRL_ROLE: 'invoker' })).toMatch(/WHIRL_QUEUE=file/);
+    expect(refusal({ WHIRL_ROLE: 'api', WHIRL_QUEUE: 'memory' })).toMatch(/WHIRL_QUEUE=memory/);
     expect(refusal({ WHIRL_QUEUE: 'bullmq', WHIRL_ROLE: 'invoker' })).toMatch(/WHIRL_STORE=file with WHIRL_ROLE=invoker/);
     expect(refusal({ WHIRL_COORDINATION: 'store' })).toMatch(/WHIRL_COORDINATION=store with WHIRL_STORE=file/);
   });

@@ -5,6 +5,7 @@ import type { Container, ContainerFactory, ContainerSpec } from '../../../ports/
 import type { Logger } from '../../../ports/logger.js';
 import { LogBuffer, type LogStream } from '../log-buffer.js';
 import { RuntimeClient } from '../runtime-client.js';
+import { type ContainerOwner, ownerIsDead, ownerLabels, pidAlive, thisProcess } from './container-owner.js';
 import { DockerContainer, isNotFound } from './docker-container.js';
 
 const RUNTIME_PORT = 8080;
@@ -22,6 +23,8 @@ export interface DockerContainerFactoryOptions {
    * cut the invoker off from the runtime's port; an internal network keeps host→container traffic and nothing else.
    */
   isolatedNetwork?: string;
+  /** The process labelled as the containers' owner (default: this one); tests stand in for other processes. */
+  owner?: ContainerOwner;
 }
 
 /**
@@ -37,8 +40,10 @@ export class DockerContainerFactory implements ContainerFactory {
   private readonly isolatedNetwork: string;
   private isolatedReady: Promise<void> | undefined;
   private readonly live = new Map<string, DockerContainer>();
+  private readonly owner: ContainerOwner;
 
   constructor(options: DockerContainerFactoryOptions) {
+    this.owner = options.owner ?? thisProcess;
     this.docker = new Docker({ socketPath: options.socketPath });
     this.logger = options.logger.child({ component: 'docker-containers' });
     this.invokerId = options.invokerId ?? 'whirl';
@@ -57,7 +62,12 @@ export class DockerContainerFactory implements ContainerFactory {
         name: spec.name,
         Image: spec.image,
         Env: env,
-        Labels: { 'whirl.invoker': this.invokerId, 'whirl.kind': spec.kind, 'whirl.name': spec.name },
+        Labels: {
+          'whirl.invoker': this.invokerId,
+          'whirl.kind': spec.kind,
+          'whirl.name': spec.name,
+          ...ownerLabels(this.owner),
+        },
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
@@ -112,6 +122,15 @@ export class DockerContainerFactory implements ContainerFactory {
     );
     // Docker's name filter matches substrings; only names that START with the prefix are ours.
     const stale = all.filter((c) => c.Names.some((n) => n.replace(/^\//, '').startsWith(namePrefix)));
+    // And containers of any Whirl on this host that died without removing them (kill -9), whatever its invoker id.
+    const labelled = await this.engine('listing containers', () =>
+      this.docker.listContainers({ all: true, filters: { label: [`whirl.host=${this.owner.host}`] } }),
+    );
+    const orphans = labelled.filter((c) => ownerIsDead(c.Labels ?? {}, this.owner, pidAlive) && !stale.some((s) => s.Id === c.Id));
+    if (orphans.length > 0) {
+      this.logger.warn({ containers: orphans.length }, 'removing action containers left by a Whirl process that died');
+    }
+    stale.push(...orphans);
     await Promise.all(
       stale.map(async (c) => {
         try {

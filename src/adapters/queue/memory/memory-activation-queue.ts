@@ -40,12 +40,20 @@ export class MemoryActivationQueue implements ActivationQueue {
   }
 
   async publish(msg: ActivationMessage, target?: PublishTarget): Promise<void> {
+    this.enqueue(msg, target, false);
+  }
+
+  /**
+   * Queues `msg` as `publish` does, marked `redelivered` when an earlier delivery may have started (the on-disk
+   * queue restores its journal through this after a restart).
+   */
+  enqueue(msg: ActivationMessage, target: PublishTarget | undefined, redelivered: boolean): void {
     if (this.closed) throw new WhirlError('WHIRL_QUEUE_UNAVAILABLE', ['queue is closed']);
     if (this.known.has(msg.activationId)) return;
     this.known.add(msg.activationId);
     const invokerId = target?.invokerId;
-    if (invokerId === undefined) this.pending.push({ msg, redelivered: false });
-    else this.fifoOf(invokerId).push({ msg, redelivered: false, target: invokerId });
+    if (invokerId === undefined) this.pending.push({ msg, redelivered });
+    else this.fifoOf(invokerId).push({ msg, redelivered, target: invokerId });
     this.scheduleDrain();
   }
 
