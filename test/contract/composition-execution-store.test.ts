@@ -39,6 +39,19 @@ describe('file execution store: a reopened directory holds everything', () => {
     expect(await store.history(doc.id, { afterSeq: 0, limit: 10 })).toEqual([{ seq: 1, type: 'a' }, { seq: 2, type: 'b' }]);
     await store.close();
   });
+
+  it('transitions after the snapshot survive a reopen; those it covers are compacted away', async () => {
+    const dir = await tempDir();
+    let store = await FileExecutionStore.open({ dir });
+    const doc = executionDoc();
+    await store.create(doc);
+    await store.appendHistory(doc.id, [], [{ n: 1, event: { e: 1 } }, { n: 2, event: { e: 2 } }]);
+    await store.save(doc.id, { status: 'running', snapshot: { v: 2 }, snapshotAt: 1 });
+    await store.close();
+    store = await FileExecutionStore.open({ dir });
+    expect(await store.transitions(doc.id, 0)).toEqual([{ n: 2, event: { e: 2 } }]);
+    await store.close();
+  });
 });
 
 describeWith(['couchdb'], 'CouchDB execution store', () => {

@@ -1,15 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord } from '../../../ports/execution-store.js';
+import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord, TransitionRecord } from '../../../ports/execution-store.js';
 import { MemoryExecutionStore } from '../memory/memory-execution-store.js';
 import { AppendLog } from './append-log.js';
 import { readLog, rewriteLog, shouldCompact, unavailable } from './log-file.js';
 
 /**
  * Composition executions on local disk (the embedded default): `executions.jsonl` in `dir`, replayed at open into
- * the in-memory store that serves reads. Each `create`/`save` appends the whole document (a flat snapshot, so the
- * line stays small) and each history batch its entries; a write resolves once fsynced. Superseded document lines
- * are compacted away at open.
+ * the in-memory store that serves reads. Each `create`/`save` (a snapshot point) appends the whole document, each
+ * history batch its entries and transitions; a write resolves once fsynced. Superseded document lines and
+ * transitions a snapshot covers are compacted away at open.
  */
 export class FileExecutionStore implements ExecutionStore {
   /** History sequence numbers stored per execution (appends are idempotent by seq). */
@@ -34,17 +34,23 @@ export class FileExecutionStore implements ExecutionStore {
     });
     const docs = new Map<string, ExecutionDoc>();
     const history: Array<{ id: string; entry: HistoryRecord }> = [];
+    const steps: Array<{ id: string; step: TransitionRecord }> = [];
     const lines = await readLog(path, (line) => {
       if (line.doc) docs.set(line._id, line.doc as ExecutionDoc);
       else if (line.entry) history.push({ id: String(line.exec), entry: line.entry as HistoryRecord });
+      else if (line.step) steps.push({ id: String(line.exec), step: line.step as TransitionRecord });
     });
     const mem = new MemoryExecutionStore();
     for (const doc of docs.values()) await mem.create(doc);
     for (const h of history) await mem.appendHistory(h.id, [h.entry]);
-    if (shouldCompact(lines, docs.size + history.length, 1000)) {
+    for (const t of steps) await mem.appendHistory(t.id, [], [t.step]); // keeps those after the snapshot only
+    const live: string[] = [];
+    for (const d of docs.values()) if (d.status === 'running') for (const t of await mem.transitions(d.id, 0)) live.push(transitionLine(d.id, t));
+    if (shouldCompact(lines, docs.size + history.length + live.length, 1000)) {
       await rewriteLog(path, [
         ...[...docs.values()].map((d) => docLine(d)),
         ...history.map((h) => historyLine(h.id, h.entry)),
+        ...live,
       ]);
     }
     return new FileExecutionStore(mem, await AppendLog.open(path), history);
@@ -72,11 +78,15 @@ export class FileExecutionStore implements ExecutionStore {
     return this.mem.listActive();
   }
 
-  async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
+  async appendHistory(id: string, entries: readonly HistoryRecord[], transitions: readonly TransitionRecord[] = []): Promise<void> {
     const fresh = this.unseen(id, entries);
-    if (fresh.length === 0) return;
-    await this.log.append(this.historyLines(id, fresh));
-    await this.mem.appendHistory(id, fresh);
+    if (fresh.length === 0 && transitions.length === 0) return;
+    await this.log.append(this.historyLines(id, fresh) + transitions.map((t) => `${transitionLine(id, t)}\n`).join(''));
+    await this.mem.appendHistory(id, fresh, transitions);
+  }
+
+  transitions(id: string, afterN: number): Promise<TransitionRecord[]> {
+    return this.mem.transitions(id, afterN);
   }
 
   private unseen(id: string, entries: readonly HistoryRecord[]): HistoryRecord[] {
@@ -103,6 +113,10 @@ export class FileExecutionStore implements ExecutionStore {
 
 function docLine(doc: ExecutionDoc): string {
   return JSON.stringify({ _id: doc.id, _rev: '1', doc });
+}
+
+function transitionLine(id: string, step: TransitionRecord): string {
+  return JSON.stringify({ _id: `${id}/t${step.n}`, _rev: '1', exec: id, step });
 }
 
 function historyLine(id: string, entry: HistoryRecord): string {
