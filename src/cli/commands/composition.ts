@@ -20,7 +20,7 @@ const deploy: CommandSpec = {
   flags: [{ name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' }],
   run: async (ctx) => {
     const [name, file] = ctx.args as [string, string];
-    const doc = await loadCompositionFile(ctx.io.cwd, file);
+    const doc = await loadCompositionFile(ctx.io.cwd, file, (line) => ctx.out.note(line));
     // A file holds the IR document itself, or a whole PUT body (`{definition, annotations}`).
     const body = 'definition' in doc ? doc : { definition: doc };
     const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), body, {
