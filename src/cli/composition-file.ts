@@ -3,17 +3,28 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseComposition } from '../dsl/load.js';
 import { usageError } from './cli-error.js';
+import { typecheckFile } from './typecheck-file.js';
 
 /**
  * Reads a composition for `composition deploy`: YAML (`.yaml`, `.yml`), JSON (`.json`), or a TypeScript/JavaScript
  * module (`.ts`, `.mts`, `.js`, `.mjs`) whose default export (or export named `composition`) is the IR document, a
- * DSL value with `toJSON()`, or a function returning either. Validation is the API's job (it names the offending
- * node's path); this only checks that the file yields a JSON object.
+ * DSL value with `toJSON()`, or a function returning either. A TypeScript module is type-checked first
+ * (typecheck-file.ts) and refused on an error. Validation is the API's job (it names the offending node's path);
+ * this only checks that the file yields a JSON object.
  */
-export async function loadCompositionFile(cwd: string, file: string): Promise<Record<string, unknown>> {
+export async function loadCompositionFile(
+  cwd: string,
+  file: string,
+  warn: (line: string) => void = () => {},
+): Promise<Record<string, unknown>> {
   const path = resolve(cwd, file);
   const ext = extname(path).toLowerCase();
   let value: unknown;
+  if (ext === '.ts' || ext === '.mts') {
+    const errors = await typecheckFile(path);
+    if (errors === undefined) warn(`not type-checked: the typescript package is not installed (${file})`);
+    else if (errors.length > 0) throw usageError(`composition module ${file} does not type-check:\n${errors.join('\n')}`);
+  }
   if (['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
     value = await importModule(path, file);
   } else {

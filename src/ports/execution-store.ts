@@ -1,8 +1,10 @@
 import type { CompositionDefinition, ExecutionStatus, StepError } from '../domain/composition.js';
 
 /**
- * Durable state of composition executions: one document per execution holding its latest persisted snapshot (kept
- * flat by the engine), and a separate append-only history log.
+ * Durable state of composition executions: one document per execution holding a persisted snapshot (kept flat by
+ * the engine), an append-only log of the transitions applied since (the events, replayed onto the snapshot to
+ * resume), and an append-only history log. The engine rewrites the document only every so many transitions or
+ * bytes, so what one transition writes is proportional to that transition, not to the whole state.
  *
  * Contract (test/contract/composition-execution-store.contract.ts):
  * - `create` fails with WHIRL_CONFLICT if the id exists (an execution starts once).
@@ -11,14 +13,17 @@ import type { CompositionDefinition, ExecutionStatus, StepError } from '../domai
  *   one `_bulk_docs`): it resolves only when the update and every entry are stored.
  * - `listActive` returns every execution whose status is `running` (what a restarted engine resumes).
  * - `appendHistory` is idempotent by (id, seq): an entry already stored is kept, not duplicated. `history` returns
- *   entries in `seq` order after `afterSeq`, at most `limit`.
+ *   entries in `seq` order after `afterSeq`, at most `limit`. Transitions passed with it are stored in the same
+ *   request where the store can, idempotent by (id, n); `transitions` returns those after `afterN` in `n` order
+ *   (at least every one after the document's `snapshotAt`; older ones may have been dropped).
  */
 export interface ExecutionStore {
   create(doc: ExecutionDoc): Promise<void>;
   save(id: string, update: ExecutionUpdate, history?: readonly HistoryRecord[]): Promise<void>;
   get(id: string): Promise<ExecutionDoc | undefined>;
   listActive(): Promise<ExecutionDoc[]>;
-  appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void>;
+  appendHistory(id: string, entries: readonly HistoryRecord[], transitions?: readonly TransitionRecord[]): Promise<void>;
+  transitions(id: string, afterN: number): Promise<TransitionRecord[]>;
   history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]>;
   close(): Promise<void>;
 }
@@ -45,12 +50,21 @@ export interface ExecutionDoc {
   status: ExecutionStatus;
   /** xstate persisted snapshot. */
   snapshot: unknown;
+  /** How many transitions the snapshot includes (those after it are in the transition log); absent = 0. */
+  snapshotAt?: number;
   end?: number;
   result?: unknown;
   error?: StepError;
 }
 
-export type ExecutionUpdate = Pick<ExecutionDoc, 'status' | 'snapshot'> & Partial<Pick<ExecutionDoc, 'end' | 'result' | 'error'>>;
+export type ExecutionUpdate = Pick<ExecutionDoc, 'status' | 'snapshot'> &
+  Partial<Pick<ExecutionDoc, 'snapshotAt' | 'end' | 'result' | 'error'>>;
+
+/** One applied transition: its number (dense from 1 per execution) and the event the reducer applied. */
+export interface TransitionRecord {
+  n: number;
+  event: unknown;
+}
 
 /** A history entry as stored: any JSON object with a dense `seq` from 1. */
 export interface HistoryRecord {

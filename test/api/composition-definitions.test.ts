@@ -29,6 +29,8 @@ describe('refused at deploy with the node path', () => {
     ['a misspelt var', { type: 'while', condition: { vra: 'x' }, maxIterations: 3, do: { type: 'pass' } }, '/root/condition'],
     ['the log operation', { type: 'while', condition: { log: 'written into the server log' }, maxIterations: 3, do: { type: 'pass' } }, '/root/condition'],
     ['wrong arity', { type: 'pass', value: { '==': [1] } }, '/root/value/=='],
+    ['an unknown field (timeout)', { type: 'sequence', steps: [{ type: 'wait', ms: 1, timeout: 5 }] }, '/root/steps/0/timeout'],
+    ['a misspelt field (concurency)', { type: 'map', concurency: 2, do: { type: 'pass' } }, '/root/concurency'],
   ])('%s', async (_name, root, path) => {
     const res = await put(root);
     expect(res.status).toBe(400);

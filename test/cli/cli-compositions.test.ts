@@ -25,6 +25,7 @@ beforeAll(async () => {
       annotations: [{ key: 'description', value: 'always fails' }],
     }),
     'parked.ts': `import { composition, sequence, task, wait } from ${JSON.stringify(DSL)};\nexport default composition(sequence(wait(60000), task('greet')));\n`,
+    'mistyped.ts': `import { composition, sequence, task, wait } from ${JSON.stringify(DSL)};\nexport default composition(sequence(wait('soon'), task('greet')));\n`,
     'invalid.json': JSON.stringify({ whirl: '1', root: { type: 'task', action: 'no-such-action' } }),
     'broken.yaml': 'whirl: "1"\nroot: [unclosed\n',
   };
@@ -65,12 +66,16 @@ describe('whirl composition', () => {
     ]);
     expect(broken.code).toBe(ExitCode.USAGE);
     expect(broken.stderr).toContain('not valid YAML');
+    const mistyped = await cli.run(['composition', 'deploy', 'mistyped', 'mistyped.ts']);
+    expect(mistyped.code).toBe(ExitCode.USAGE);
+    expect(mistyped.stderr).toContain('does not type-check');
+    expect(mistyped.stderr).toContain('mistyped.ts(2,');
     expect(missing.code).toBe(ExitCode.USAGE);
     expect(noOverwrite.code).toBe(ExitCode.API);
 
     const list = await cli.run(['composition', 'list', '--name-sort']);
     expect(list.stdout).toMatch(/^compositions\n\/guest\/doomed +private\n\/guest\/parked +private\n\/guest\/pipeline +private\n$/);
-  });
+  }, 120_000);
 
   it('runs a composition for its result, its record, or an id to follow with status and history', async () => {
     const result = await cli.run(['composition', 'run', 'pipeline', '-r', '-p', 'name', 'ann']);

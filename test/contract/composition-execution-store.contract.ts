@@ -91,5 +91,28 @@ export function executionStoreContract(name: string, open: () => Promise<Executi
       expect((await store.get(doc.id))?.snapshot).toEqual({ n: 2 });
       await expect(store.save('0'.repeat(32), { status: 'running', snapshot: {} }, [{ seq: 1 }])).rejects.toMatchObject({ code: 'WHIRL_NOT_FOUND' });
     });
+
+    it('transitions are appended with history, idempotent by n, and read after a snapshot point', async () => {
+      const store = await fresh();
+      const doc = executionDoc();
+      await store.create(doc);
+      await store.appendHistory(doc.id, [{ seq: 1, type: 'a' }], [{ n: 1, event: { type: 'e1' } }]);
+      await store.appendHistory(doc.id, [], [{ n: 1, event: { type: 'e1-again' } }, { n: 2, event: { type: 'e2' } }]);
+      await store.appendHistory(doc.id, [{ seq: 2, type: 'b' }], [{ n: 3, event: { type: 'e3', data: { x: [1, 2] } } }]);
+      expect(await store.transitions(doc.id, 0)).toEqual([
+        { n: 1, event: { type: 'e1' } },
+        { n: 2, event: { type: 'e2' } },
+        { n: 3, event: { type: 'e3', data: { x: [1, 2] } } },
+      ]);
+      expect((await store.transitions(doc.id, 1)).map((t) => t.n)).toEqual([2, 3]);
+      expect((await store.history(doc.id, { afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([1, 2]);
+      // A snapshot covering the first two: every transition after it is still there.
+      await store.save(doc.id, { status: 'running', snapshot: { at: 2 }, snapshotAt: 2 });
+      expect((await store.get(doc.id))?.snapshotAt).toBe(2);
+      expect((await store.transitions(doc.id, 2)).map((t) => t.n)).toEqual([3]);
+      await store.appendHistory(doc.id, [], [{ n: 4, event: { type: 'e4' } }]);
+      expect((await store.transitions(doc.id, 2)).map((t) => t.n)).toEqual([3, 4]);
+      expect(await store.transitions('d'.repeat(32), 0)).toEqual([]);
+    });
   });
 }

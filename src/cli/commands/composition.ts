@@ -21,7 +21,7 @@ const deploy: CommandSpec = {
   flags: [{ name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' }],
   run: async (ctx) => {
     const [name, file] = ctx.args as [string, string];
-    const doc = await loadCompositionFile(ctx.io.cwd, file);
+    const doc = await loadCompositionFile(ctx.io.cwd, file, (line) => ctx.out.note(line));
     // A file holds the IR document itself, a whole PUT body (`{definition, annotations}`), or an ASL state machine.
     const body = 'definition' in doc || 'asl' in doc ? doc : looksLikeAsl(doc) ? { asl: doc } : { definition: doc };
     const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), body, {

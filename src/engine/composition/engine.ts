@@ -72,7 +72,7 @@ export class CompositionEngine {
       // Steps ask for their records; acknowledgements on this instance's channel are the Activator's.
       if (c.record) this.onRecord(c.record);
     });
-    for (const doc of await this.deps.executions.listActive()) this.resume(doc, true);
+    for (const doc of await this.deps.executions.listActive()) await this.resume(doc, true);
     this.schedulePoll();
   }
 
@@ -189,7 +189,8 @@ export class CompositionEngine {
     return live.actor.getSnapshot().context;
   }
 
-  private track(doc: ExecutionDoc, actor: ExecutionActor, resumed: boolean): Live {
+  /** `first`: history entries the stored state may not have appended yet (default: the snapshot's outbox). */
+  private track(doc: ExecutionDoc, actor: ExecutionActor, resumed: boolean, first?: HistoryRecord[]): Live {
     const ctx = actor.getSnapshot().context;
     const running = ctx.status === 'running';
     const live: Live = {
@@ -201,7 +202,7 @@ export class CompositionEngine {
       dispatchedAt: new Map(),
       // The initial snapshot (stored by `create`) or the resumed one: its outbox's history is appended (again);
       // an execution that ended in its first transition leaves that to `finish`.
-      writer: new StateWriter(doc.id, this.deps, running ? historyEntries(ctx) : []),
+      writer: new StateWriter(doc.id, this.deps, first ?? (running ? historyEntries(ctx) : [])),
       resumed,
       recordLog: undefined,
     };
@@ -209,11 +210,33 @@ export class CompositionEngine {
     return live;
   }
 
-  /** `afterCrash`: at startup (another engine may have run it further than its snapshot), not from a park. */
-  private resume(doc: ExecutionDoc, afterCrash: boolean): void {
+  /**
+   * Brings a stored execution back: its snapshot, then the transitions logged after it, replayed through the
+   * reducer (deterministic: the same state, activation ids and history entries as when they first ran; entries
+   * are appended again, idempotent by seq). `afterCrash`: at startup (another engine may have run it further than
+   * what is stored), not from a park.
+   */
+  private async resume(doc: ExecutionDoc, afterCrash: boolean): Promise<void> {
     const actor = startExecutionActor(doc.definition, { snapshot: doc.snapshot as never }, this.limitsFor(doc.kind));
-    const live = this.track(doc, actor, afterCrash);
+    const first = historyEntries(actor.getSnapshot().context);
+    for (const t of await this.deps.executions.transitions(doc.id, doc.snapshotAt ?? 0)) {
+      const at = actor.getSnapshot().context.transitions ?? 0;
+      if (t.n <= at) continue;
+      if (t.n !== at + 1 || actor.getSnapshot().context.status !== 'running') break; // nothing after a gap applies
+      actor.send(t.event as ExecEvent);
+      first.push(...historyEntries(actor.getSnapshot().context));
+    }
+    if (this.live.has(doc.id) || this.stopped) {
+      actor.stop(); // brought back meanwhile
+      return;
+    }
+    const live = this.track(doc, actor, afterCrash, first);
     const ctx = this.context(live);
+    if (ctx.status !== 'running') {
+      // Its last transition ended it, but the terminal writes were lost: write them now.
+      live.chain = live.chain.then(() => this.finish(live, ctx));
+      return;
+    }
     this.deps.logger.info({ executionId: doc.id, tasks: Object.keys(ctx.tasks).length }, 'resuming execution');
     for (const [key, t] of Object.entries(ctx.timers)) this.arm(live, key, t.at);
     if ((ctx.work ?? []).length > 0) this.continueSoon(live);
@@ -231,7 +254,7 @@ export class CompositionEngine {
       live.actor.send(event);
       const after = this.context(live);
       const ahead = replayable(before, event, after) && !live.writer.orderedUnsaved;
-      await this.afterTransition(live, after, ahead ? 'replayable' : 'ordered');
+      await this.afterTransition(live, after, ahead ? 'replayable' : 'ordered', event);
     });
     live.chain = live.chain.catch((err: unknown) =>
       this.deps.logger.error({ err: String(err), executionId: live.doc.id }, 'composition transition failed'),
@@ -244,13 +267,19 @@ export class CompositionEngine {
    * History entries travel inside the snapshot (the outbox); the writer appends them (state-writer.ts), and a
    * resumed execution appends its snapshot's outbox again (idempotent by seq), so no entry is lost to a crash.
    */
-  private async afterTransition(live: Live, ctx: ExecContext, mode: 'initial' | 'ordered' | 'replayable'): Promise<void> {
+  private async afterTransition(
+    live: Live,
+    ctx: ExecContext,
+    mode: 'initial' | 'ordered' | 'replayable',
+    event?: ExecEvent,
+  ): Promise<void> {
     live.recordLog?.push(...historyEntries(ctx).filter(feedsRecord));
     if (ctx.status !== 'running') return this.finish(live, ctx);
     // The initial snapshot was stored by `create` (its history is appended by the writer).
     // A replayable transition's effects go first: its write (possibly delayed, state-writer.ts) must not hold up the
     // next step's publish.
-    const write = (ordered: boolean) => live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), ordered);
+    const step = event && ctx.transitions !== undefined ? { n: ctx.transitions, event } : undefined;
+    const write = (ordered: boolean) => live.writer.write(live.actor.getPersistedSnapshot(), historyEntries(ctx), ordered, step);
     if (mode === 'ordered') await write(true);
     for (const effect of ctx.outbox) {
       if (effect.type === 'continue') this.continueSoon(live);
@@ -294,7 +323,7 @@ export class CompositionEngine {
     this.parked.get(id)?.cancel();
     this.parked.delete(id);
     const doc = await this.deps.executions.get(id);
-    if (doc?.status === 'running' && !this.live.has(id) && !this.stopped) this.resume(doc, false);
+    if (doc?.status === 'running' && !this.live.has(id) && !this.stopped) await this.resume(doc, false);
   }
 
   private arm(live: Live, key: string, at: number): void {

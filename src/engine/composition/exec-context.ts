@@ -75,10 +75,14 @@ export interface ExecContext {
   timers: Record<string, PendingTimer>;
   nextFrame: number;
   historySeq: number;
+  /** Transitions applied since the start (each event is one; the transition log is numbered by it). */
+  transitions?: number;
   /** Control work not yet performed, a stack (the last item runs next); empty between events but for a yield. */
   work: Work[];
-  /** JSON size of the state after the last transition (bytes): the state limit, and how long a slice runs. */
+  /** JSON size of the state when last measured (bytes): the state limit, and how long a slice runs. */
   stateBytes?: number;
+  /** Bytes of values produced since (the state cannot have grown by more). */
+  unmeasured?: number;
   result?: unknown;
   error?: StepError;
   /** Effects of the last transition only (the engine performs them after saving the snapshot). */

@@ -80,6 +80,7 @@ export function reduce(
   const ctx: ExecContext = { ...structuredClone({ ...prev, outbox: [] }), outbox: [] };
   ctx.work ??= []; // a context stored before the work stack existed
   if (ctx.status !== 'running') return ctx;
+  ctx.transitions = (prev.transitions ?? 0) + 1;
   const r = new Run(def, ctx, event.now, 'rand' in event ? event.rand : 0.5, limits);
   apply(r, ctx, event, limits);
   r.finishTransition();
@@ -139,25 +140,28 @@ class Run {
     while (this.ctx.status === 'running' && work.length > 0) {
       if (budget-- <= 0) {
         this.ctx.outbox.push({ type: 'continue' });
-        break;
+        return this.checkState(); // the next slice's budget follows the state's size
       }
       this.perform(work.pop()!);
     }
-    if (this.ctx.status === 'running') this.checkState();
+    if (this.ctx.status === 'running' && (this.ctx.stateBytes ?? 0) + (this.ctx.unmeasured ?? 0) > this.limits.maxStateBytes) {
+      this.checkState();
+    }
   }
 
-  /** Bytes of values produced since the state was last measured (it cannot have grown by more). */
-  private produced = 0;
-
-  /** Counts a produced value; measures the state once more than its limit could have been added since. */
+  /**
+   * Counts the bytes of a value produced (a task result, a json-logic value): the state cannot have grown by more
+   * since it was last measured, so it is measured again only once it could be over its limit — at most once per
+   * limit's worth of produced bytes.
+   */
   countProduced(bytes: number): void {
-    this.produced += bytes;
-    if (this.produced > this.limits.maxStateBytes) this.checkState();
+    this.ctx.unmeasured = (this.ctx.unmeasured ?? 0) + bytes;
+    if (this.ctx.unmeasured > this.limits.maxStateBytes) this.checkState();
   }
 
   private checkState(): void {
-    this.produced = 0;
     const { vars, frames, tasks, timers, work } = this.ctx;
+    this.ctx.unmeasured = 0;
     this.ctx.stateBytes = jsonBytes({ vars, frames, tasks, timers, work });
     if (this.ctx.stateBytes > this.limits.maxStateBytes) {
       this.end({ ok: false, error: dataLimit('the execution state', this.limits.maxStateBytes) }, 'failed');

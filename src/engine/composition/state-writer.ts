@@ -1,5 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
-import type { ExecutionStore, HistoryRecord } from '../../ports/execution-store.js';
+import type { ExecutionStore, HistoryRecord, TransitionRecord } from '../../ports/execution-store.js';
 import type { Logger } from '../../ports/logger.js';
 import type { ExecContext, ExecEvent } from './exec-context.js';
 
@@ -24,6 +24,15 @@ export function replayable(before: ExecContext, event: ExecEvent, after: ExecCon
   return pending.length === 1 && pending[0] === event.activationId && after.outbox.some((e) => e.type === 'dispatch');
 }
 
+/**
+ * When a write stores a snapshot instead of appending its transitions: after this many transitions, or once the
+ * transitions and history entries appended since the last snapshot weigh as much as that snapshot (at least
+ * `SNAPSHOT_MIN_BYTES`). Snapshots then cost at most what the logs cost (plus 1/SNAPSHOT_EVERY of the state per
+ * transition), and resuming replays at most SNAPSHOT_EVERY transitions.
+ */
+const SNAPSHOT_EVERY = 500;
+const SNAPSHOT_MIN_BYTES = 64 * 1024;
+
 interface Delayed {
   timer: { cancel(): void };
   fire(): void;
@@ -39,9 +48,11 @@ export interface WriterDeps {
 }
 
 /**
- * The write side of one running execution: its latest snapshot and the history entries not yet appended, written
- * one write at a time, in order, coalesced (a write takes the latest recorded snapshot, so when the store falls
- * behind the intermediate snapshots are skipped — their history entries are not).
+ * The write side of one running execution: its transitions and the history entries not yet appended, written one
+ * write at a time, in order, coalesced. A write appends the transitions recorded since the last one (the events,
+ * which the engine replays onto the stored snapshot to resume) with the history entries — bytes proportional to
+ * what happened — and every so often stores the latest snapshot instead (`SNAPSHOT_EVERY`), which makes the
+ * transitions before it unnecessary. Below, "the snapshot" means the state a write stores, either way.
  *
  * Invariants, so a crash loses no history entry and a resumed execution re-appends exactly what it needs:
  * - a snapshot is saved together with every history entry of the transitions before it (the same store request;
@@ -55,7 +66,12 @@ export interface WriterDeps {
  */
 export class StateWriter {
   private tail: Promise<void> = Promise.resolve();
-  private latest: { snapshot: unknown; own: HistoryRecord[] } | undefined;
+  private latest: { snapshot: unknown; own: HistoryRecord[]; at?: number } | undefined;
+  /** Transitions recorded and not yet stored. */
+  private steps: TransitionRecord[] = [];
+  /** Since the last stored snapshot: transitions appended and their bytes (history included). */
+  private sinceSnapshot = { count: 0, bytes: 0 };
+  private snapshotBytes = 0;
   private ordered = false;
   private pending: HistoryRecord[] = [];
   /** The background append of the last ordered write's own entries (the next write waits for it). */
@@ -73,12 +89,14 @@ export class StateWriter {
   }
 
   /**
-   * Records a transition (its persisted snapshot and history entries) and queues a write. Resolves when a write
-   * including it is stored; rejects if that write fails (the next write retries its content).
+   * Records a transition (its persisted snapshot, history entries and — to append it rather than the snapshot —
+   * its number and event) and queues a write. Resolves when a write including it is stored; rejects if that write
+   * fails (the next write retries its content).
    */
-  write(snapshot: unknown, entries: HistoryRecord[], ordered: boolean): Promise<void> {
+  write(snapshot: unknown, entries: HistoryRecord[], ordered: boolean, step?: TransitionRecord): Promise<void> {
     this.pending.push(...entries);
-    this.latest = { snapshot, own: entries };
+    this.latest = { snapshot, own: entries, ...(step ? { at: step.n } : {}) };
+    if (step) this.steps.push(step);
     if (ordered) this.ordered = true;
     const delayMs = this.deps.saveDelayMs ?? 0;
     if (ordered || delayMs <= 0) {
@@ -128,6 +146,7 @@ export class StateWriter {
   /** Entries recorded but not stored (after a failed write); the caller takes over appending them. */
   takeUnwritten(): HistoryRecord[] {
     this.latest = undefined;
+    this.steps = [];
     return this.pending.splice(0);
   }
 
@@ -137,22 +156,41 @@ export class StateWriter {
     if (!latest) return; // an earlier write already took this state
     const ordered = this.ordered;
     const entries = this.pending.splice(0);
+    const steps = this.steps.splice(0);
     this.latest = undefined;
     this.ordered = false;
     const own = new Set(latest.own.map((e) => e.seq));
-    const update = { status: 'running' as const, snapshot: latest.snapshot };
     try {
-      // One store request: the snapshot with the entries before it (and, replayable, its own).
-      const earlier = entries.filter((e) => !own.has(e.seq));
-      await this.deps.executions.save(this.id, update, ordered ? earlier : entries);
+      // One store request: the state with the entries before it (and, replayable, its own).
+      const earlier = ordered ? entries.filter((e) => !own.has(e.seq)) : entries;
+      const bytes = jsonLength(steps) + jsonLength(entries);
+      const snapshotDue =
+        latest.at === undefined ||
+        steps.length === 0 ||
+        this.sinceSnapshot.count + steps.length >= SNAPSHOT_EVERY ||
+        this.sinceSnapshot.bytes + bytes >= Math.max(SNAPSHOT_MIN_BYTES, this.snapshotBytes);
+      if (snapshotDue) {
+        const update = { status: 'running' as const, snapshot: latest.snapshot, ...(latest.at !== undefined ? { snapshotAt: latest.at } : {}) };
+        await this.deps.executions.save(this.id, update, earlier);
+        this.sinceSnapshot = { count: 0, bytes: 0 };
+        this.snapshotBytes = jsonLength(latest.snapshot);
+      } else {
+        await this.deps.executions.appendHistory(this.id, earlier, steps);
+        this.sinceSnapshot = { count: this.sinceSnapshot.count + steps.length, bytes: this.sinceSnapshot.bytes + bytes };
+      }
       if (ordered) this.historyWrite = appendWithRetry(this.deps, this.id, latest.own);
     } catch (err) {
       this.pending.unshift(...entries);
+      this.steps.unshift(...steps);
       this.latest ??= latest;
       this.ordered ||= ordered;
       throw err;
     }
   }
+}
+
+function jsonLength(v: unknown): number {
+  return JSON.stringify(v)?.length ?? 0;
 }
 
 /** Appends history entries, retrying a few times; never rejects (a gap is logged). */

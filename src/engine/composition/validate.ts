@@ -1,6 +1,7 @@
 import { type CompositionNode, childrenOf } from '../../domain/composition.js';
 import { DEFAULT_LIMITS, type ExecutionLimits } from './limits.js';
 import { checkLogic } from './logic-check.js';
+import { BRANCH_FIELDS, DOCUMENT_FIELDS, HANDLER_FIELDS, NODE_FIELDS, RETRY_FIELDS, unknownFields } from './node-fields.js';
 
 /** One problem found before deploy, at a JSON-pointer path into the document (e.g. `/root/steps/2`). */
 export interface ValidationIssue {
@@ -26,6 +27,7 @@ export function validateDefinition(
     issues.push({ path, problem });
   };
   if (!isObj(doc)) return [{ path: '', problem: 'the composition must be a JSON object' }];
+  for (const f of unknownFields(doc, DOCUMENT_FIELDS)) add(`/${f}`, `unknown field ${JSON.stringify(f)}`);
   if (doc.whirl !== '1') add('/whirl', 'must be "1"');
   if (doc.vars !== undefined && !isObj(doc.vars)) add('/vars', 'must be an object');
   if (doc.timeoutMs !== undefined && !posInt(doc.timeoutMs)) add('/timeoutMs', 'must be a positive integer');
@@ -47,6 +49,8 @@ export function validateDefinition(
       return add(path, `unknown node type ${JSON.stringify((n as { type?: unknown })?.type)}`);
     }
     if (depth > limits.maxNesting) return add(path, `nodes nested deeper than the limit of ${limits.maxNesting}`);
+    for (const f of unknownFields(n, NODE_FIELDS[n.type])) add(`${path}/${f}`, `unknown field ${JSON.stringify(f)} for a ${n.type}`);
+    if (isObj(n.retry)) for (const f of unknownFields(n.retry, RETRY_FIELDS)) add(`${path}/retry/${f}`, `unknown field ${JSON.stringify(f)}`);
     logic(n.input, `${path}/input`);
     logic(n.result, `${path}/result`);
     logic(n.output, `${path}/output`);
@@ -73,7 +77,10 @@ export function validateDefinition(
         if (!Array.isArray(n.branches) || n.branches.length === 0) return add(`${path}/branches`, 'a choice needs at least one branch');
         n.branches.forEach((b, i) => {
           if (!isObj(b) || b.when === undefined || !isObj(b.do)) add(`${path}/branches/${i}`, 'a branch needs when and do');
-          else logic(b.when, `${path}/branches/${i}/when`, true);
+          else {
+            for (const f of unknownFields(b, BRANCH_FIELDS)) add(`${path}/branches/${i}/${f}`, `unknown field ${JSON.stringify(f)}`);
+            logic(b.when, `${path}/branches/${i}/when`, true);
+          }
         });
         if (n.otherwise === undefined) add(path, 'a choice needs a default (otherwise)');
         break;
@@ -103,6 +110,7 @@ export function validateDefinition(
         if (n.catch !== undefined && !Array.isArray(n.catch)) return add(`${path}/catch`, 'must be an array');
         (n.catch ?? []).forEach((c, i) => {
           if (!isObj(c) || !isObj(c.do)) add(`${path}/catch/${i}`, 'a handler needs do');
+          else for (const f of unknownFields(c, HANDLER_FIELDS)) add(`${path}/catch/${i}/${f}`, `unknown field ${JSON.stringify(f)}`);
         });
         if (!n.catch && !n.finally) add(path, 'a try needs catch or finally');
         break;

@@ -28,7 +28,7 @@ describe('control-only steps at scale', () => {
     const out = await h.run(def(count), { n: 0 }, 10);
     expect(out.doc?.status).toBe('succeeded');
     expect(out.doc?.result).toEqual({ n: N });
-  }, 120_000);
+  }, 600_000);
 
   it(`a map over ${N} pass items succeeds, results in item order`, async () => {
     const items = Array.from({ length: N }, (_, i) => i);
@@ -38,14 +38,14 @@ describe('control-only steps at scale', () => {
     expect(result).toHaveLength(N);
     expect(result[0]).toBe(0);
     expect(result[N - 1]).toBe(2 * (N - 1));
-  }, 120_000);
+  }, 600_000);
 
   it(`a sequence of ${N} pass steps succeeds`, async () => {
     const steps: CompositionNode[] = Array.from({ length: N }, () => ({ type: 'pass', value: { n: { '+': [{ var: 'input.n' }, 1] } } }));
     const out = await h.run(def({ type: 'sequence', steps }), { n: 0 }, 10);
     expect(out.doc?.status).toBe('succeeded');
     expect(out.doc?.result).toEqual({ n: N });
-  }, 120_000);
+  }, 600_000);
 
   it('a long control-only execution yields: a short one started after it finishes first', async () => {
     const long = h.run(def(count), { n: 0 }, 10);
@@ -55,7 +55,7 @@ describe('control-only steps at scale', () => {
     expect(short.doc?.result).toBe('short');
     expect(longDone).toBe(false);
     expect((await long).doc?.result).toEqual({ n: N });
-  }, 120_000);
+  }, 600_000);
 });
 
 describe('limits fail the execution with their error name', () => {

@@ -11,6 +11,7 @@ import type { Consumer } from '../../../src/ports/activation-queue.js';
 import type { Clock } from '../../../src/ports/clock.js';
 import type { ExecutionStore } from '../../../src/ports/execution-store.js';
 import { silentLogger } from '../../../src/ports/logger.js';
+import { eventually } from '../../helpers/whirl.js';
 
 /** A JS function standing in for an action: returns the result, or throws `{statusCode, error}` to fail. */
 export type Fn = (params: any, msg: ActivationMessage) => unknown | Promise<unknown>;
@@ -136,6 +137,9 @@ export async function startHarness(
         waitMs: 20_000,
       });
       await engine.settled(out.activationId); // the caller hears before the terminal writes
+      // A long execution outlasts the blocking wait: wait for its end (a busy machine is slow, not wrong).
+      await eventually(async () => ((await executions.get(out.activationId))?.status === 'running' ? undefined : true), 600_000);
+      await engine.settled(out.activationId);
       const history = await executions.history(out.activationId, { afterSeq: 0, limit: historyLimit });
       return { ...out, history, doc: await executions.get(out.activationId) };
     },

@@ -26,7 +26,15 @@ function flakyStore() {
     },
     get: (id) => inner.get(id),
     listActive: () => inner.listActive(),
-    appendHistory: (id, entries) => inner.appendHistory(id, entries),
+    // A transition's state is stored with its history entries (a snapshot every so often): those writes fail too.
+    appendHistory: async (id, entries, transitions) => {
+      if (state.failSaves && transitions && transitions.length > 0) {
+        state.failed++;
+        throw new Error('store down');
+      }
+      return inner.appendHistory(id, entries, transitions);
+    },
+    transitions: (id, afterN) => inner.transitions(id, afterN),
     history: (id, page) => inner.history(id, page),
     close: () => inner.close(),
   };

@@ -133,6 +133,7 @@ describe('engine restart mid-execution', () => {
     expect(ctx1.outbox.some((e) => e.type === 'dispatch')).toBe(true);
     const ctx2 = reduce(def, ctx1, done);
     expect(ctx2.outbox).toEqual([]);
-    expect({ ...ctx2, outbox: [] }).toEqual({ ...ctx1, outbox: [] });
+    // Only the transition count moves (the duplicate is a transition that changes nothing).
+    expect({ ...ctx2, outbox: [], transitions: 0 }).toEqual({ ...ctx1, outbox: [], transitions: 0 });
   });
 });

@@ -33,6 +33,9 @@ const bad: Array<[string, unknown, string[]]> = [
   ['wrong arity, nested in a value', doc({ type: 'pass', value: { total: { '/': [{ var: 'input.a' }] } } }), ['/root/value/total/~1']],
   ['malformed var', doc({ type: 'set', vars: { a: { var: { path: 'x' } } } }), ['/root/vars/a/var']],
   ['unknown operator inside a known one', doc({ type: 'pass', input: { '!': { vra: 'x' } } }), []],
+  ['unknown field timeout (the schema has timeoutMs)', doc({ type: 'task', action: 'a', timeout: 5 }), ['/root/timeout']],
+  ['misspelt concurrency', doc({ type: 'map', concurency: 5, do: { type: 'pass' } }), ['/root/concurency']],
+  ['unknown top-level and retry fields', { whirl: '1', root: { type: 'task', action: 'a', retry: { maxAttempts: 2, backoff: 2 } }, name: 'x' }, ['/name', '/root/retry/backoff']],
   ['log is not an operation (no side channel)', doc({ type: 'while', condition: { log: 'hi' }, maxIterations: 2, do: { type: 'pass' } }), ['/root/condition']],
 ];
 
@@ -67,6 +70,22 @@ describe('static validation names the offending node', () => {
       ],
     });
     expect(validateDefinition(good, known)).toEqual([]);
+  });
+
+  it('the server accepts exactly the fields the published JSON Schema allows, object by object', async () => {
+    const { NODE_FIELDS, DOCUMENT_FIELDS, RETRY_FIELDS, BRANCH_FIELDS, HANDLER_FIELDS } = await import('../../../src/engine/composition/node-fields.js');
+    const schema = JSON.parse(readFileSync('schemas/composition.schema.json', 'utf8'));
+    const props = (o: any) => Object.keys(o.properties).sort();
+    const defs = schema.$defs as Record<string, any>;
+    for (const [type, fields] of Object.entries(NODE_FIELDS)) {
+      const def = Object.values(defs).find((d) => d.properties?.type?.const === type || d.properties?.type?.enum?.includes(type));
+      expect(def?.additionalProperties, type).toBe(false);
+      expect([...fields].sort(), type).toEqual(props(def));
+    }
+    expect([...DOCUMENT_FIELDS].sort()).toEqual(props(schema));
+    expect([...RETRY_FIELDS].sort()).toEqual(props(defs.retry));
+    expect([...BRANCH_FIELDS].sort()).toEqual(props(defs.choice.properties.branches.items));
+    expect([...HANDLER_FIELDS].sort()).toEqual(props(defs.try.properties.catch.items));
   });
 
   it('the published JSON Schema knows every node type the engine runs', () => {

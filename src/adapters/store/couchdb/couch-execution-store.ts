@@ -1,5 +1,5 @@
 import { WhirlError } from '../../../errors/whirl-error.js';
-import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord } from '../../../ports/execution-store.js';
+import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord, TransitionRecord } from '../../../ports/execution-store.js';
 import { type CouchOptions, type Database, DESIGN, openDatabase, statusOf, storeUnavailable, withoutMeta } from './couch-database.js';
 
 const VIEWS = {
@@ -10,11 +10,13 @@ const VIEWS = {
 const pad = (seq: number) => String(seq).padStart(12, '0');
 const docId = (id: string) => `x:${id}`;
 const historyId = (id: string, seq: number) => `h:${id}:${pad(seq)}`;
+const transitionId = (id: string, n: number) => `t:${id}:${pad(n)}`;
 
 /**
  * Composition executions in CouchDB (`${prefix}executions`): one document per execution (`x:<id>`, its snapshot
- * replaced on every save) and one document per history entry (`h:<id>:<seq>`), so the log is append-only and an
- * entry written twice is a `conflict` — already stored, which is what idempotence wants.
+ * replaced at each snapshot), one document per history entry (`h:<id>:<seq>`) and one per transition
+ * (`t:<id>:<n>`), so both logs are append-only and an entry written twice is a `conflict` — already stored, which is
+ * what idempotence wants.
  */
 export class CouchExecutionStore implements ExecutionStore {
   /** The last document written per running execution, with its revision (this engine is its only writer). */
@@ -78,10 +80,23 @@ export class CouchExecutionStore implements ExecutionStore {
     }
   }
 
-  async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
-    if (entries.length === 0) return;
+  /** History entries and transitions in one `_bulk_docs`. */
+  async appendHistory(id: string, entries: readonly HistoryRecord[], transitions: readonly TransitionRecord[] = []): Promise<void> {
+    if (entries.length === 0 && transitions.length === 0) return;
+    const docs = [...historyDocs(id, entries), ...transitions.map((t) => ({ _id: transitionId(id, t.n), step: t }))];
+    let res: BulkResult[];
     try {
-      historyFailure(await this.db.bulk({ docs: historyDocs(id, entries) }));
+      res = await this.db.bulk({ docs });
+    } catch (e) {
+      throw storeUnavailable(e);
+    }
+    historyFailure(res);
+  }
+
+  async transitions(id: string, afterN: number): Promise<TransitionRecord[]> {
+    try {
+      const res = await this.db.list({ startkey: transitionId(id, afterN + 1), endkey: `t:${id}:\ufff0`, include_docs: true });
+      return res.rows.flatMap((r) => (r.doc ? [(r.doc as Record<string, unknown>).step as TransitionRecord] : []));
     } catch (e) {
       throw storeUnavailable(e);
     }

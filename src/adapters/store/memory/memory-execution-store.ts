@@ -1,10 +1,12 @@
 import { WhirlError } from '../../../errors/whirl-error.js';
-import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord } from '../../../ports/execution-store.js';
+import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord, TransitionRecord } from '../../../ports/execution-store.js';
 
 /** In-process execution store (tests, `WHIRL_STORE=memory`). Documents are copied in and out, like a real store. */
 export class MemoryExecutionStore implements ExecutionStore {
   private readonly docs = new Map<string, ExecutionDoc>();
   private readonly logs = new Map<string, Map<number, HistoryRecord>>();
+  /** Transitions after each running execution's snapshot (older ones are dropped when a snapshot covers them). */
+  private readonly steps = new Map<string, Map<number, TransitionRecord>>();
 
   async create(doc: ExecutionDoc): Promise<void> {
     if (this.docs.has(doc.id)) throw new WhirlError('WHIRL_CONFLICT');
@@ -16,6 +18,9 @@ export class MemoryExecutionStore implements ExecutionStore {
     if (!doc) throw new WhirlError('WHIRL_NOT_FOUND');
     this.docs.set(id, { ...doc, ...structuredClone(update) });
     this.append(id, history);
+    const steps = this.steps.get(id);
+    if (update.status !== 'running') this.steps.delete(id);
+    else if (steps) for (const n of steps.keys()) if (n <= (update.snapshotAt ?? 0)) steps.delete(n);
   }
 
   async get(id: string): Promise<ExecutionDoc | undefined> {
@@ -27,8 +32,19 @@ export class MemoryExecutionStore implements ExecutionStore {
     return [...this.docs.values()].filter((d) => d.status === 'running').map((d) => structuredClone(d));
   }
 
-  async appendHistory(id: string, entries: readonly HistoryRecord[]): Promise<void> {
+  async appendHistory(id: string, entries: readonly HistoryRecord[], transitions: readonly TransitionRecord[] = []): Promise<void> {
     this.append(id, entries);
+    if (transitions.length === 0) return;
+    let steps = this.steps.get(id);
+    if (!steps) this.steps.set(id, (steps = new Map()));
+    const covered = this.docs.get(id)?.snapshotAt ?? 0;
+    for (const t of transitions) if (t.n > covered && !steps.has(t.n)) steps.set(t.n, structuredClone(t));
+  }
+
+  async transitions(id: string, afterN: number): Promise<TransitionRecord[]> {
+    const steps = this.steps.get(id);
+    if (!steps) return [];
+    return [...steps.values()].filter((t) => t.n > afterN).sort((a, b) => a.n - b.n).map((t) => structuredClone(t));
   }
 
   private append(id: string, entries: readonly HistoryRecord[]): void {
