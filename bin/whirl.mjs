@@ -7,6 +7,7 @@
 // bundled with esbuild into node_modules/.cache/whirl-cli/ whenever a file it was built from is newer than the
 // bundle, so a run costs a plain `node` start instead of tsx's loader; if that fails, tsx runs the source. Without
 // sources (a built package), dist/ is used.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,9 @@ function stale(bundle, inputsFile) {
 }
 
 async function bundledSource() {
-  const cacheDir = join(root, 'node_modules', '.cache', 'whirl-cli');
+  // One bundle per checkout: checkouts that share a node_modules (git worktrees) keep theirs apart.
+  const checkout = createHash('sha256').update(root).digest('hex').slice(0, 12);
+  const cacheDir = join(root, 'node_modules', '.cache', 'whirl-cli', checkout);
   const bundle = join(cacheDir, 'main.mjs');
   const inputsFile = join(cacheDir, 'inputs.json');
   if (stale(bundle, inputsFile)) {
