@@ -1,6 +1,5 @@
-// ESLint flat config: typescript-eslint's recommended rules (syntactic only, to keep lint fast) plus import boundaries
-// that make dependencies point inward — domain ← ports ← engine/invoker ← adapters/api — and keep `process.env` in
-// `src/config/load.ts`.
+// ESLint flat config: typescript-eslint's recommended rules (syntactic only, to keep lint fast), the import
+// boundaries of LAYERS below, and `process.env` only in `src/config/load.ts`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -11,78 +10,47 @@ const nodeIoPaths = NODE_IO.flatMap((name) => [name, `node:${name}`]).map((name)
   message: 'src/domain is pure: I/O belongs in an adapter behind a port.',
 }));
 
+/**
+ * The dependency rule, the one place it is written (docs/architecture.md shows the same table, and
+ * test/unit/meta/import-boundaries.test.ts checks that the two agree and that every folder of src/ has a row): what
+ * each top-level folder of src/ may import from the others. Dependencies point inward; only src/main.ts, the
+ * composition root, may import anything.
+ */
+export const LAYERS = {
+  errors: [],
+  domain: ['errors'],
+  ports: ['domain', 'errors'],
+  config: ['domain', 'errors'],
+  engine: ['ports', 'domain', 'errors'],
+  invoker: ['ports', 'domain', 'errors'],
+  adapters: ['ports', 'domain', 'errors'],
+  api: ['engine', 'config', 'ports', 'domain', 'errors'],
+  dsl: ['domain', 'errors'],
+  cli: ['dsl', 'domain', 'errors'],
+};
+
 /** A `no-restricted-imports` pattern for relative imports into the given top-level folders of src. */
 const layers = (names, message) => ({ group: names.flatMap((n) => [`**/${n}`, `**/${n}/**`]), message });
 
-// Flat config does not merge options of one rule across blocks, so each layer gets exactly one block.
-const boundaries = [
-  {
-    files: ['src/domain/**/*.ts'],
+// Flat config does not merge options of one rule across blocks, so each folder gets exactly one block.
+const boundaries = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const denied = Object.keys(LAYERS).filter((other) => other !== folder && !allowed.includes(other));
+  const message =
+    `src/${folder} may import only ${allowed.length ? allowed.map((a) => `src/${a}`).join(', ') : 'nothing else in src'}` +
+    ' (the dependency rule: eslint.config.js LAYERS, docs/architecture.md).';
+  return {
+    files: [`src/${folder}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeIoPaths,
-          patterns: [
-            layers(
-              ['ports', 'adapters', 'engine', 'invoker', 'api', 'config'],
-              'src/domain may not depend on outer layers (ports, adapters, engine, invoker, api, config).',
-            ),
-          ],
+          ...(folder === 'domain' ? { paths: nodeIoPaths } : {}),
+          patterns: [layers(denied, message)],
         },
       ],
     },
-  },
-  {
-    files: ['src/ports/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              // Sibling ports (`./x.js`) and the domain (`../domain/…`) only.
-              regex: '^\\.\\./(?!domain/)|^\\.\\./\\.\\./',
-              message: 'src/ports may depend only on src/domain (and other ports).',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/engine/**/*.ts', 'src/invoker/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            layers(
-              ['adapters', 'api'],
-              'engine/invoker depend on ports, not on concrete adapters or the HTTP API; wire adapters in at the edge.',
-            ),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/api/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            layers(
-              ['adapters', 'invoker'],
-              'src/api talks to the engine through its ports (e.g. InvokeService), not to adapters or the invoker.',
-            ),
-          ],
-        },
-      ],
-    },
-  },
-];
+  };
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.services/**', '.whirl/**', 'test-artifacts/**'] },

@@ -162,9 +162,28 @@ svc_http_ok() {
   node -e "fetch(process.argv[1],{signal:AbortSignal.timeout(2000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))" "$1"
 }
 
+# pouchdb-server is a test-only service, not one of Whirl's dependencies: it is installed from its own lockfile
+# (scripts/pouchdb/) into .services/pouchdb-server/, reinstalled when that lockfile changes. Exports
+# WHIRL_TEST_POUCHDB_BIN (the fault tests start private instances with it).
+svc_prepare_pouchdb() {
+  local dir="$SVC_DIR/pouchdb-server" src="$SVC_ROOT/scripts/pouchdb" stamp
+  stamp="$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -c1-16)"
+  if [ ! -x "$dir/node_modules/.bin/pouchdb-server" ] || [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    svc_log "installing pouchdb-server into $dir (npm ci, scripts/pouchdb/package-lock.json)"
+    rm -rf "$dir" && mkdir -p "$dir" && cp "$src/package.json" "$src/package-lock.json" "$dir/"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >&2; then
+      svc_unavailable couchdb "npm ci of pouchdb-server failed (see above)"
+      return 1
+    fi
+    echo "$stamp" >"$dir/.stamp"
+  fi
+  export WHIRL_TEST_POUCHDB_BIN="$dir/node_modules/.bin/pouchdb-server"
+}
+
 svc_start_couchdb() {
-  local bin="$SVC_ROOT/node_modules/.bin/pouchdb-server" port attempt i
-  [ -x "$bin" ] || { svc_unavailable couchdb "$bin is missing (run npm ci)"; return 1; }
+  local bin port attempt i
+  svc_prepare_pouchdb || return 1
+  bin="$WHIRL_TEST_POUCHDB_BIN"
   svc_sweep_stale "$SVC_DIR/pouchdb"
   for attempt in 1 2 3; do
     port="$(svc_free_port)"

@@ -250,12 +250,12 @@ export async function startWhirl(config: Config, options: { logger?: Logger; clo
         webhookInbox,
         compositions,
       });
-      url = await app.listen({ host: config.http.host, port: config.http.port });
+      url = await listenOrHint(() => app.listen({ host: config.http.host, port: config.http.port }), 'WHIRL_PORT', config.http.port);
       stops.push(() => app.close());
     }
     if (config.role === 'invoker' && config.metrics.enabled && config.metrics.invokerPort > 0) {
       const scrape = buildMetricsServer(metrics);
-      await scrape.listen({ host: config.http.host, port: config.metrics.invokerPort });
+      await listenOrHint(() => scrape.listen({ host: config.http.host, port: config.metrics.invokerPort }), 'WHIRL_METRICS_PORT', config.metrics.invokerPort);
       stops.push(() => scrape.close());
     }
     return { url, config, invoker, metrics, stop: stopAll };
@@ -274,6 +274,20 @@ async function boundedStop(stopping: Promise<void>, boundMs: number, clock: Cloc
   const outcome = await Promise.race([stopping.then(() => 'done' as const), bound]);
   timer?.cancel();
   if (outcome === 'late') onTimeout();
+}
+
+
+/** A port already taken is the commonest start-up failure: say which setting moves it. */
+async function listenOrHint<T>(listen: () => Promise<T>, setting: string, port: number): Promise<T> {
+  try {
+    return await listen();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    throw new Error(
+      `${(err as Error).message}: port ${port} is already in use (another Whirl?); ` +
+        `set ${setting} to a free port, e.g. ${setting}=${port + 1} npm start`,
+    );
+  }
 }
 
 /** Schedules and stream subscriptions, where the coordination setting says (shared, or local to this process). */

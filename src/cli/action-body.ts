@@ -26,6 +26,13 @@ const KIND_BY_EXTENSION: Record<string, string> = {
 };
 const BINARY_EXTENSIONS = new Set(['.zip', '.jar']);
 
+/** The exec of an action file whose kind its extension tells (`composition deploy --actions`); undefined otherwise. */
+export async function execFromFile(cwd: string, file: string): Promise<Record<string, unknown> | undefined> {
+  const kind = KIND_BY_EXTENSION[extname(file).toLowerCase()];
+  if (!kind) return undefined;
+  return { kind, code: (await readCode(cwd, file)).text };
+}
+
 export async function buildExec(ctx: CommandContext, file: string | undefined, creating: boolean): Promise<Record<string, unknown> | undefined> {
   const sequence = flagString(ctx, 'sequence');
   const docker = flagString(ctx, 'docker');

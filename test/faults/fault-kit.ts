@@ -161,7 +161,8 @@ export async function startPrivatePouch(): Promise<PrivateService> {
   const dir = mkdtempSync(join(tmpdir(), 'whirl-fault-pouch-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const bin = join(ROOT, 'node_modules/.bin/pouchdb-server');
+  // Installed by scripts/services.sh (svc_prepare_pouchdb) into .services/, outside Whirl's own dependencies.
+  const bin = process.env.WHIRL_TEST_POUCHDB_BIN ?? join(ROOT, '.services/pouchdb-server/node_modules/.bin/pouchdb-server');
   const proc = new ServiceProcess(bin, ['--host', '127.0.0.1', '--port', String(port), '--dir', dir, '--no-color', '-n'], dir, () => httpOk(`${url}/`));
   await proc.start(30_000);
   return { url, proc, destroy: async () => (await proc.kill(), rmSync(dir, { recursive: true, force: true })) };

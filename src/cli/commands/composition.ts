@@ -1,6 +1,9 @@
+import { readdir } from 'node:fs/promises';
+import { join, parse as parsePath, resolve } from 'node:path';
 import { AslRefusal, importAsl, looksLikeAsl } from '../../dsl/asl/index.js';
+import { execFromFile } from '../action-body.js';
 import { ExitCode, usageError } from '../cli-error.js';
-import { flagBool, flagNumber, type ArgSpec, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
+import { flagBool, flagNumber, flagString, type ArgSpec, type CommandContext, type CommandSpec, type GroupSpec } from '../command.js';
 import { loadCompositionFile } from '../composition-file.js';
 import { compositionRoutes } from '../composition-routes.js';
 import { entityUrl } from '../entity-path.js';
@@ -13,15 +16,26 @@ import { invokeEntity, INVOKE_FLAGS } from '../invoke.js';
  * history, cancel.
  */
 const COMPOSITIONS: EntityKind = { collection: 'compositions', noun: 'composition', packaged: false };
+const ACTIONS: EntityKind = { collection: 'actions', noun: 'action', packaged: true };
 
 const deploy: CommandSpec = {
   name: 'deploy',
   summary: 'create or replace a composition from a YAML, JSON or TypeScript FILE (an ASL state machine too)',
   args: [{ name: 'NAME' }, { name: 'FILE', complete: 'file' }],
-  flags: [{ name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' }],
+  flags: [
+    { name: 'no-overwrite', type: 'boolean', description: 'fail if the composition exists' },
+    {
+      name: 'actions',
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'first create or update one action per file in DIR, named after the file (hello.js: hello)',
+    },
+  ],
   run: async (ctx) => {
     const [name, file] = ctx.args as [string, string];
     const doc = await loadCompositionFile(ctx.io.cwd, file, (line) => ctx.out.note(line));
+    const actionsDir = flagString(ctx, 'actions');
+    if (actionsDir !== undefined) await deployActions(ctx, actionsDir);
     // A file holds the IR document itself, a whole PUT body (`{definition, annotations}`), or an ASL state machine.
     const body = 'definition' in doc || 'asl' in doc ? doc : looksLikeAsl(doc) ? { asl: doc } : { definition: doc };
     const res = await ctx.api().put(entityUrl('compositions', entityPath(ctx, COMPOSITIONS, name)), body, {
@@ -60,6 +74,26 @@ const importCmd: CommandSpec = {
     if (ctx.out.json) ctx.out.value(res.body);
   },
 };
+
+/** `--actions DIR`: every file of DIR with a known kind (by extension) becomes the action named after it. */
+async function deployActions(ctx: CommandContext, dir: string): Promise<void> {
+  let files: string[];
+  try {
+    files = (await readdir(resolve(ctx.io.cwd, dir))).sort();
+  } catch (err) {
+    throw usageError(`cannot read actions directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let deployed = 0;
+  for (const f of files) {
+    const exec = await execFromFile(ctx.io.cwd, join(dir, f));
+    if (!exec) continue;
+    const action = parsePath(f).name;
+    await ctx.api().put(entityUrl('actions', entityPath(ctx, ACTIONS, action)), { exec }, { query: { overwrite: true } });
+    ctx.out.ok(`deployed action ${action}`);
+    deployed++;
+  }
+  if (deployed === 0) throw usageError(`no action files (.js, .py, …) in ${dir}`);
+}
 
 const run: CommandSpec = {
   name: 'run',

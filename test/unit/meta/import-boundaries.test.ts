@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +64,36 @@ describe('eslint import boundaries', () => {
   it.each(cases)('$file: $code → allowed=$allowed', async ({ file, code, allowed }) => {
     const found = await violations(file, code);
     if (allowed) expect(found).toEqual([]);
+    else expect(found.length).toBeGreaterThan(0);
+  });
+});
+
+/** The rule as docs/architecture.md states it: the "folder | may import" table. */
+function documentedLayers(): Record<string, string[]> {
+  const doc = readFileSync(join(root, 'docs/architecture.md'), 'utf8');
+  const rows: Record<string, string[]> = {};
+  for (const m of doc.matchAll(/^\| `(\w+)` \| (.*) \|$/gm)) {
+    rows[m[1]!] = [...m[2]!.matchAll(/`(\w+)`/g)].map((x) => x[1]!);
+  }
+  return rows;
+}
+
+describe('the dependency rule covers every folder of src/, as docs/architecture.md states it', () => {
+  const documented = documentedLayers();
+  const folders = readdirSync(join(root, 'src'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+
+  it('every folder of src/ has a row in the documented table', () => {
+    expect(Object.keys(documented).sort()).toEqual(folders);
+  });
+
+  // Each folder importing each other folder: allowed exactly when the documented row lists it.
+  const pairs = folders.flatMap((from) => folders.filter((to) => to !== from).map((to) => ({ from, to })));
+  it.each(pairs)('src/$from → src/$to as documented', async ({ from, to }) => {
+    const found = await violations(`src/${from}/deep/x.ts`, `import { a } from '../../${to}/x.js';`);
+    if (documented[from]!.includes(to)) expect(found).toEqual([]);
     else expect(found.length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,4 @@
+// Prices one order line: 10 per unit.
+function main(line) {
+  return { sku: line.sku, price: line.qty * 10 };
+}
