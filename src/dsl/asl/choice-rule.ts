@@ -1,5 +1,5 @@
 import type { Logic } from '../../domain/composition.js';
-import { COMPARISONS, TYPE_TESTS } from '../../engine/composition/asl/compare.js';
+import { COMPARISONS, TYPE_TESTS } from '../../domain/asl/compare.js';
 import { checkPath, reference, type Scope } from './expressions.js';
 import { isObj, refuse } from './refuse.js';
 

@@ -1,6 +1,6 @@
 import type { Logic } from '../../domain/composition.js';
-import { isIntrinsic } from '../../engine/composition/asl/intrinsics.js';
-import { JsonPathError, parsePath } from '../../engine/composition/asl/jsonpath.js';
+import { isIntrinsic } from '../../domain/asl/intrinsics.js';
+import { JsonPathError, parsePath } from '../../domain/asl/jsonpath.js';
 import { isObj, refuse } from './refuse.js';
 
 /**

@@ -1,6 +1,6 @@
-import { compare, COMPARISONS, stringMatches, typeTest, TYPE_TESTS } from './asl/compare.js';
-import { INTRINSICS, isIntrinsic } from './asl/intrinsics.js';
-import { placeAt, readPath } from './asl/jsonpath.js';
+import { compare, COMPARISONS, stringMatches, typeTest, TYPE_TESTS } from '../../domain/asl/compare.js';
+import { INTRINSICS, isIntrinsic } from '../../domain/asl/intrinsics.js';
+import { placeAt, readPath } from '../../domain/asl/jsonpath.js';
 
 /**
  * The json-logic operations that compositions imported from Amazon States Language use (see docs/asl.md): JSONPath

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ASL_OPERATIONS } from '../../../src/engine/composition/asl-operations.js';
-import { placeAt, readPath } from '../../../src/engine/composition/asl/jsonpath.js';
+import { placeAt, readPath } from '../../../src/domain/asl/jsonpath.js';
 import { evaluate } from '../../../src/engine/composition/logic.js';
 
 /** The runtime side: JSONPath reads and ResultPath writes, the asl: operations' bounds and prototype safety. */
