@@ -22,6 +22,8 @@ export interface ExecutionStore {
   save(id: string, update: ExecutionUpdate, history?: readonly HistoryRecord[]): Promise<void>;
   get(id: string): Promise<ExecutionDoc | undefined>;
   listActive(): Promise<ExecutionDoc[]>;
+  /** Executions of one composition (or sequence) in a namespace, newest first, optionally of one status. */
+  list(q: ExecutionQuery): Promise<ExecutionSummary[]>;
   appendHistory(id: string, entries: readonly HistoryRecord[], transitions?: readonly TransitionRecord[]): Promise<void>;
   transitions(id: string, afterN: number): Promise<TransitionRecord[]>;
   history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]>;
@@ -59,6 +61,18 @@ export interface ExecutionDoc {
 
 export type ExecutionUpdate = Pick<ExecutionDoc, 'status' | 'snapshot'> &
   Partial<Pick<ExecutionDoc, 'snapshotAt' | 'end' | 'result' | 'error'>>;
+
+export interface ExecutionQuery {
+  namespace: string;
+  kind: ExecutionDoc['kind'];
+  name: string;
+  status?: ExecutionDoc['status'];
+  skip: number;
+  limit: number;
+}
+
+/** What a listing shows of an execution. */
+export type ExecutionSummary = Pick<ExecutionDoc, 'id' | 'name' | 'version' | 'status' | 'start' | 'end'>;
 
 /** One applied transition: its number (dense from 1 per execution) and the event the reducer applied. */
 export interface TransitionRecord {

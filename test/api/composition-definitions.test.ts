@@ -63,3 +63,29 @@ describe('run time', () => {
     expect(res.body.response.result).toEqual({ got: 7 });
   });
 });
+
+describe('listing executions', () => {
+  it('GET …/executions lists newest first, filters by status, pages with skip/limit', async () => {
+    const name = `l${++n}`;
+    const root = { type: 'choice', branches: [{ when: { var: 'input.fail' }, do: { type: 'fail', error: 'Nope' } }], otherwise: { type: 'pass' } };
+    expect((await whirl.api('PUT', `${NS}/${name}`, { definition: { whirl: '1', root } })).status).toBe(200);
+    const ids: string[] = [];
+    for (const fail of [false, true, false]) {
+      const res = await whirl.api('POST', `${NS}/${name}?blocking=true`, { fail });
+      ids.push(res.body.activationId);
+    }
+    const all = await whirl.api('GET', `${NS}/${name}/executions`);
+    expect(all.status).toBe(200);
+    // Newest first (executions started in the same millisecond may come in either order).
+    expect(new Set(all.body.map((e: any) => e.activationId))).toEqual(new Set(ids));
+    const starts = all.body.map((e: any) => e.start);
+    expect(starts).toEqual([...starts].sort((a: number, b: number) => b - a));
+    expect(all.body.find((e: any) => e.activationId === ids[1])).toMatchObject({ name, status: 'failed' });
+    const failed = await whirl.api('GET', `${NS}/${name}/executions?status=failed`);
+    expect(failed.body.map((e: any) => e.activationId)).toEqual([ids[1]]);
+    const first = await whirl.api('GET', `${NS}/${name}/executions?status=succeeded&limit=1`);
+    const second = await whirl.api('GET', `${NS}/${name}/executions?status=succeeded&skip=1&limit=1`);
+    expect([...first.body, ...second.body].map((e: any) => e.activationId).sort()).toEqual([ids[0], ids[2]].sort());
+    expect((await whirl.api('GET', `${NS}/${name}/executions?status=bogus`)).status).toBe(400);
+  });
+});

@@ -114,5 +114,20 @@ export function executionStoreContract(name: string, open: () => Promise<Executi
       expect((await store.transitions(doc.id, 2)).map((t) => t.n)).toEqual([3, 4]);
       expect(await store.transitions('d'.repeat(32), 0)).toEqual([]);
     });
+
+    it('lists one composition\'s executions newest first, by status, paged', async () => {
+      const store = await fresh();
+      const name = `list-${randomUUID().slice(0, 8)}`;
+      const docs = [1, 2, 3, 4].map((start) => ({ ...executionDoc(), name, start }));
+      for (const d of docs) await store.create(d);
+      await store.create({ ...executionDoc(), name: `${name}-other`, start: 5 });
+      await store.save(docs[1]!.id, { status: 'failed', snapshot: {}, end: 9, error: { name: 'X' } });
+      const all = await store.list({ namespace: 'guest', kind: 'composition', name, skip: 0, limit: 10 });
+      expect(all.map((d) => d.start)).toEqual([4, 3, 2, 1]);
+      expect(all[2]).toEqual({ id: docs[1]!.id, name, version: '0.0.1', status: 'failed', start: 2, end: 9 });
+      expect((await store.list({ namespace: 'guest', kind: 'composition', name, status: 'running', skip: 1, limit: 1 })).map((d) => d.start)).toEqual([3]);
+      expect((await store.list({ namespace: 'guest', kind: 'composition', name, status: 'failed', skip: 0, limit: 10 })).map((d) => d.id)).toEqual([docs[1]!.id]);
+      expect(await store.list({ namespace: 'other', kind: 'composition', name, skip: 0, limit: 10 })).toEqual([]);
+    });
   });
 }

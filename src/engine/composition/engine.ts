@@ -3,7 +3,7 @@ import type { Composition } from '../../domain/composition.js';
 import type { Identity } from '../../domain/identity.js';
 import { type ActivationId, newActivationId } from '../../domain/ids.js';
 import type { Subscription } from '../../ports/activation-queue.js';
-import type { ExecutionDoc, HistoryRecord } from '../../ports/execution-store.js';
+import type { ExecutionDoc, ExecutionQuery, ExecutionSummary, HistoryRecord } from '../../ports/execution-store.js';
 import type { InvokeOutcome, InvokeRequest } from '../invoke-service.js';
 import { ended, errorFromRecord, executionRecord, feedsRecord } from './execution-record.js';
 import type { ExecContext, ExecEvent, Outcome, PendingTask } from './exec-context.js';
@@ -173,6 +173,11 @@ export class CompositionEngine {
   async execution(id: string): Promise<ExecutionDoc | undefined> {
     await this.settled(id);
     return this.deps.executions.get(id);
+  }
+
+  /** Executions of one composition or sequence, newest first (the store's listing). */
+  list(q: ExecutionQuery): Promise<ExecutionSummary[]> {
+    return this.deps.executions.list(q);
   }
 
   async history(id: string, page: { afterSeq: number; limit: number }): Promise<HistoryRecord[]> {

@@ -20,6 +20,7 @@ function countingStore() {
     save: (id, update, history) => (count(update, history), inner.save(id, update, history)),
     get: (id) => inner.get(id),
     listActive: () => inner.listActive(),
+    list: (q) => inner.list(q),
     appendHistory: (id, entries, transitions) => (count(entries, transitions), inner.appendHistory(id, entries, transitions)),
     transitions: (id, afterN) => inner.transitions(id, afterN),
     history: (id, page) => inner.history(id, page),

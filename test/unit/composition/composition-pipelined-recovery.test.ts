@@ -26,6 +26,7 @@ function flakyStore() {
     },
     get: (id) => inner.get(id),
     listActive: () => inner.listActive(),
+    list: (q) => inner.list(q),
     // A transition's state is stored with its history entries (a snapshot every so often): those writes fail too.
     appendHistory: async (id, entries, transitions) => {
       if (state.failSaves && transitions && transitions.length > 0) {

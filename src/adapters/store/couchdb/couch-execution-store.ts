@@ -1,9 +1,23 @@
 import { WhirlError } from '../../../errors/whirl-error.js';
-import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord, TransitionRecord } from '../../../ports/execution-store.js';
+import type {
+  ExecutionDoc,
+  ExecutionQuery,
+  ExecutionStore,
+  ExecutionSummary,
+  ExecutionUpdate,
+  HistoryRecord,
+  TransitionRecord,
+} from '../../../ports/execution-store.js';
 import { type CouchOptions, type Database, DESIGN, openDatabase, statusOf, storeUnavailable, withoutMeta } from './couch-database.js';
 
 const VIEWS = {
   active: { map: "function (doc) { if (doc.type === 'execution' && doc.status === 'running') emit(doc._id, null); }" },
+  /** Listing: every execution under its status and under '*', by start time. */
+  byName: {
+    map:
+      "function (doc) { if (doc.type !== 'execution') return; var v = { id: doc.id, name: doc.name, version: doc.version, status: doc.status, start: doc.start, end: doc.end };" +
+      " emit([doc.namespace, doc.kind, doc.name, '*', doc.start], v); emit([doc.namespace, doc.kind, doc.name, doc.status, doc.start], v); }",
+  },
 };
 
 /** Sequence numbers are zero-padded in ids so `_all_docs` returns history in order. */
@@ -75,6 +89,23 @@ export class CouchExecutionStore implements ExecutionStore {
     try {
       const res = await this.db.view(DESIGN, 'active', { include_docs: true });
       return res.rows.flatMap((r) => (r.doc ? [toDoc(r.doc as Record<string, unknown>)] : []));
+    } catch (e) {
+      throw storeUnavailable(e);
+    }
+  }
+
+  /** History entries and transitions in one `_bulk_docs`. */
+  async list(q: ExecutionQuery): Promise<ExecutionSummary[]> {
+    const status = q.status ?? '*';
+    try {
+      const res = await this.db.view(DESIGN, 'byName', {
+        startkey: [q.namespace, q.kind, q.name, status, {}],
+        endkey: [q.namespace, q.kind, q.name, status],
+        descending: true,
+        skip: q.skip,
+        limit: q.limit,
+      });
+      return res.rows.map((r) => r.value as ExecutionSummary);
     } catch (e) {
       throw storeUnavailable(e);
     }

@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord, TransitionRecord } from '../../../ports/execution-store.js';
+import type {
+  ExecutionDoc,
+  ExecutionQuery,
+  ExecutionStore,
+  ExecutionSummary,
+  ExecutionUpdate,
+  HistoryRecord,
+  TransitionRecord,
+} from '../../../ports/execution-store.js';
 import { MemoryExecutionStore } from '../memory/memory-execution-store.js';
 import { AppendLog } from './append-log.js';
 import { readLog, rewriteLog, shouldCompact, unavailable } from './log-file.js';
@@ -83,6 +91,10 @@ export class FileExecutionStore implements ExecutionStore {
 
   listActive(): Promise<ExecutionDoc[]> {
     return this.mem.listActive();
+  }
+
+  list(q: ExecutionQuery): Promise<ExecutionSummary[]> {
+    return this.mem.list(q);
   }
 
   async appendHistory(id: string, entries: readonly HistoryRecord[], transitions: readonly TransitionRecord[] = []): Promise<void> {

@@ -1,5 +1,13 @@
 import { WhirlError } from '../../../errors/whirl-error.js';
-import type { ExecutionDoc, ExecutionStore, ExecutionUpdate, HistoryRecord, TransitionRecord } from '../../../ports/execution-store.js';
+import type {
+  ExecutionDoc,
+  ExecutionQuery,
+  ExecutionStore,
+  ExecutionSummary,
+  ExecutionUpdate,
+  HistoryRecord,
+  TransitionRecord,
+} from '../../../ports/execution-store.js';
 
 /** In-process execution store (tests, `WHIRL_STORE=memory`). Documents are copied in and out, like a real store. */
 export class MemoryExecutionStore implements ExecutionStore {
@@ -30,6 +38,14 @@ export class MemoryExecutionStore implements ExecutionStore {
 
   async listActive(): Promise<ExecutionDoc[]> {
     return [...this.docs.values()].filter((d) => d.status === 'running').map((d) => structuredClone(d));
+  }
+
+  async list(q: ExecutionQuery): Promise<ExecutionSummary[]> {
+    return [...this.docs.values()]
+      .filter((d) => d.namespace === q.namespace && d.kind === q.kind && d.name === q.name && (q.status === undefined || d.status === q.status))
+      .sort((a, b) => b.start - a.start || (a.id < b.id ? 1 : -1))
+      .slice(q.skip, q.skip + q.limit)
+      .map(summaryOf);
   }
 
   async appendHistory(id: string, entries: readonly HistoryRecord[], transitions: readonly TransitionRecord[] = []): Promise<void> {
@@ -64,4 +80,8 @@ export class MemoryExecutionStore implements ExecutionStore {
   }
 
   async close(): Promise<void> {}
+}
+
+export function summaryOf(d: ExecutionDoc): ExecutionSummary {
+  return { id: d.id, name: d.name, version: d.version, status: d.status, start: d.start, ...(d.end !== undefined ? { end: d.end } : {}) };
 }

@@ -133,6 +133,32 @@ export const compositionRoutes: FastifyPluginAsync<CompositionRoutesOptions> = a
   );
   methodNotAllowed(scope, '/:ns/compositions/:name', ['GET', 'PUT', 'DELETE', 'POST']);
 
+  scope.get<{ Params: NameParams; Querystring: { limit?: number; skip?: number; status?: ExecutionDoc['status'] } }>(
+    '/:ns/compositions/:name/executions',
+    {
+      schema: {
+        params: nameParams,
+        querystring: {
+          type: 'object',
+          properties: { ...ListQueryProperties, status: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled'] } },
+        },
+        response: errorResponses,
+      },
+    },
+    async (request) => {
+      const { limit, skip } = listPage(request.query.limit, request.query.skip, 'executions');
+      const rows = await engine.list({
+        namespace: request.identity.namespace,
+        kind: 'composition',
+        name: request.params.name,
+        skip,
+        limit,
+        ...(request.query.status ? { status: request.query.status } : {}),
+      });
+      return rows.map(({ id, ...rest }) => ({ activationId: id, ...rest }));
+    },
+  );
+
   scope.get<{ Params: ExecParams }>('/:ns/compositions/:name/executions/:id', { schema: { params: execParams, response: errorResponses } }, async (request) =>
     executionStatus(await execution(request.identity.namespace, request.params)),
   );
