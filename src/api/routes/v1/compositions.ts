@@ -147,6 +147,7 @@ export const compositionRoutes: FastifyPluginAsync<CompositionRoutesOptions> = a
     },
     async (request) => {
       const { limit, skip } = listPage(request.query.limit, request.query.skip, 'executions');
+      await load(request.identity.namespace, request.params.name); // no such composition here: 404, as for its other routes
       const rows = await engine.list({
         namespace: request.identity.namespace,
         kind: 'composition',
