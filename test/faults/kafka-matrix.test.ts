@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { hmacSha256Hex } from '../../src/domain/webhook.js';
 import { serviceUrl } from '../helpers/services.js';
 import { startWhirlProcess, type WhirlProcess } from '../helpers/whirl-process.js';
-import { Tally, call, checkRecords, describeWithEnv, listedActivationIds } from './fault-kit.js';
+import { Tally, call, checkRecords, describeWithEnv, listedActivationIds, deliveriesNotFiredOnce } from './fault-kit.js';
 
 /**
  * The Kafka + CouchDB topology (no Redis: coordination in CouchDB) under a bounded loop of 2,100 requests from 16
@@ -132,24 +132,6 @@ describeWithEnv(['kafka', 'couchdb'], [], 'Kafka + CouchDB: API and invoker kill
     expect(verdict.missing).toEqual([]);
     expect(verdict.duplicated).toEqual([]);
 
-    const records = async (name: string) => {
-      const out: Array<{ activationId: string; cause?: string }> = [];
-      for (let skip = 0; ; skip += 200) {
-        const r = await call(base, 'GET', `/activations?name=${name}&docs=true&limit=200&skip=${skip}`);
-        const page = (r?.body ?? []) as Array<{ activationId: string; cause?: string }>;
-        out.push(...page);
-        if (page.length < 200) return out;
-      }
-    };
-    const count = (ids: Array<string | undefined>, x: string) => ids.filter((y) => y === x).length;
-    let badDeliveries: string[] = [];
-    for (const until = Date.now() + 120_000; ; ) {
-      const triggers = (await records('hook')).map((r) => r.activationId);
-      const caused = (await records('hooked')).map((r) => r.cause);
-      badDeliveries = deliveries.filter((d) => count(triggers, d) !== 1 || count(caused, d) !== 1);
-      if (badDeliveries.length === 0 || Date.now() > until) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    expect(badDeliveries).toEqual([]);
+    expect(await deliveriesNotFiredOnce(base, deliveries, { trigger: 'hook', action: 'hooked' })).toEqual([]);
   }, 900_000);
 });
