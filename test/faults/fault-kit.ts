@@ -187,3 +187,33 @@ export function describeWithEnv(services: Service[], vars: string[], name: strin
     describe.skip(`${name} [SKIPPED: ${why}]`, fn);
   }
 }
+
+/**
+ * Accepted webhook deliveries that did not fire exactly once, waiting up to `ms` for them: each needs one activation
+ * of `trigger` with the delivery id as its id, and one activation of `action` caused by it (a success, or a whisk
+ * internal error when it had started before a crash: never run twice). Empty when all did.
+ */
+export async function deliveriesNotFiredOnce(
+  base: string,
+  deliveries: string[],
+  names: { trigger: string; action: string },
+  ms = 120_000,
+): Promise<string[]> {
+  const records = async (name: string) => {
+    const out: Array<{ activationId: string; cause?: string }> = [];
+    for (let skip = 0; ; skip += 200) {
+      const r = await call(base, 'GET', `/activations?name=${name}&docs=true&limit=200&skip=${skip}`);
+      const page = (r?.body ?? []) as Array<{ activationId: string; cause?: string }>;
+      out.push(...page);
+      if (page.length < 200) return out;
+    }
+  };
+  const count = (ids: Array<string | undefined>, id: string) => ids.filter((x) => x === id).length;
+  for (const until = Date.now() + ms; ; ) {
+    const triggers = (await records(names.trigger)).map((r) => r.activationId);
+    const caused = (await records(names.action)).map((r) => r.cause);
+    const bad = deliveries.filter((id) => count(triggers, id) !== 1 || count(caused, id) !== 1);
+    if (bad.length === 0 || Date.now() > until) return bad;
+    await sleep(1000);
+  }
+}
