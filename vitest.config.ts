@@ -7,7 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Fault tests kill and restart services; scripts/test.sh runs them afterwards, serially (test/faults/vitest.config.ts).
     exclude: [...configDefaults.exclude, 'test/faults/**'],
-    testTimeout: 30_000,
+    // Generous: tests wait for what they assert, and a busy 2-core machine is slow, not wrong.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,

@@ -55,6 +55,14 @@ async function bundledSource() {
   return pathToFileURL(bundle).href;
 }
 
+// Ctrl-C: a command that waits (activation poll) registers a handler and stops cleanly; otherwise exit 130 —
+// installed before the CLI is loaded, so a Ctrl-C while it starts is an interruption too, not a kill by signal.
+const interruptHandlers = new Set();
+process.on('SIGINT', () => {
+  if (interruptHandlers.size === 0) process.exit(130);
+  for (const handler of interruptHandlers) handler();
+});
+
 let cli;
 if (existsSync(join(srcDir, 'main.ts'))) {
   try {
@@ -68,12 +76,6 @@ if (existsSync(join(srcDir, 'main.ts'))) {
   cli = await import(pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href);
 }
 
-// Ctrl-C: a command that waits (activation poll) registers a handler and stops cleanly; otherwise exit 130.
-const interruptHandlers = new Set();
-process.on('SIGINT', () => {
-  if (interruptHandlers.size === 0) process.exit(130);
-  for (const handler of interruptHandlers) handler();
-});
 // `whirl … | head`: a closed pipe is not an error.
 process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(0);

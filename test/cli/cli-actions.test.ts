@@ -206,13 +206,16 @@ describe('whirl action invoke and whirl activation', () => {
   });
 
   it('exits INTERRUPTED (130) on Ctrl-C during a blocking invoke', async () => {
+    // The action takes 3 s, so the Ctrl-C lands while the CLI starts or while it waits: both are an interruption.
     const r = await cli.run(['action', 'invoke', 'slow', '-b'], { interruptAfterMs: 1500 });
     expect(r.code).toBe(ExitCode.INTERRUPTED);
   });
 
   it('stops polling cleanly on Ctrl-C', async () => {
     const started = Date.now();
-    const r = await cli.run(['activation', 'poll', '--interval', '60000'], { interruptAfterMs: 2500 });
+    const r = await cli.run(['activation', 'poll', '--interval', '60000'], {
+      interruptWhen: ({ stderr }) => stderr.includes('Polling for activation logs'),
+    });
     expect(r.code).toBe(ExitCode.OK);
     expect(Date.now() - started).toBeLessThan(30_000); // not the 60 s interval
   });

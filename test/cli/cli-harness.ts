@@ -23,7 +23,14 @@ export class Cli {
 
   run(
     args: string[],
-    opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; interruptAfterMs?: number } = {},
+    opts: {
+      env?: Record<string, string>;
+      input?: string;
+      timeoutMs?: number;
+      interruptAfterMs?: number;
+      /** Sends SIGINT once the output so far satisfies this (e.g. the command says it is waiting). */
+      interruptWhen?: (out: { stdout: string; stderr: string }) => boolean;
+    } = {},
   ): Promise<CliResult> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
@@ -34,8 +41,20 @@ export class Cli {
       const child = spawn(process.execPath, [BIN, ...args], { cwd: this.home, env, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      let interrupted = false;
+      const maybeInterrupt = () => {
+        if (interrupted || !opts.interruptWhen?.({ stdout, stderr })) return;
+        interrupted = true;
+        child.kill('SIGINT');
+      };
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        maybeInterrupt();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        maybeInterrupt();
+      });
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`whirl ${args.join(' ')} did not finish\nstdout: ${stdout}\nstderr: ${stderr}`));
