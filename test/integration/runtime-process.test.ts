@@ -34,7 +34,9 @@ describe('ProcessContainerFactory specifics', () => {
     expect(init.kind).toBe('response');
     const out = json(await c.run(runBody({}), 5_000)) as { env: string[]; apiHost: string; heapMB: number };
     expect(out.apiHost).toBe('http://api');
-    expect(out.env.filter((k) => !k.startsWith('__OW_'))).toEqual(['HOST', 'PORT']);
+    // HOME, TMPDIR (and PWD under bubblewrap) name the container's private directories.
+    const sandboxVars = ['HOME', 'PWD', 'TMPDIR'];
+    expect(out.env.filter((k) => !k.startsWith('__OW_') && !sandboxVars.includes(k))).toEqual(['HOST', 'PORT']);
     // V8 adds its young generation to the old-space cap.
     expect(out.heapMB).toBeGreaterThanOrEqual(160);
     expect(out.heapMB).toBeLessThan(256);

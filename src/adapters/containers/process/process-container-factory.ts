@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WhirlError } from '../../../errors/whirl-error.js';
 import type { Container, ContainerFactory, ContainerSpec } from '../../../ports/container-factory.js';
 import type { Logger } from '../../../ports/logger.js';
 import { LogBuffer } from '../log-buffer.js';
-import { ProcessContainer, awaitPort } from './process-container.js';
+import { ProcessContainer, type RuntimeEndpoint, awaitEndpoint } from './process-container.js';
+import { reapDeadClaims } from './sandbox/claims.js';
+import { type SandboxHost, describeSandboxHost, loadedLibraryDirs, probeSandboxHost } from './sandbox/host.js';
+import { ProcessSandbox, type RuntimeCommand, type SandboxedProcess } from './sandbox/sandbox.js';
 
 /** Works from `src/` (tsx) and from `dist/src/` alike, as long as `runtimes/` sits at the package root. */
 export const DEFAULT_PROXY_PATH = fileURLToPath(new URL('../../../../runtimes/nodejs/proxy.mjs', import.meta.url));
@@ -16,34 +19,62 @@ export interface ProcessContainerFactoryOptions {
   logger: Logger;
   /** Node binary for the runtimes; defaults to the one running Whirl. */
   nodePath?: string;
+  /** What the host offers (probed when omitted); tests pass a reduced one to exercise the fallbacks. */
+  host?: SandboxHost;
 }
 
 /**
- * The embedded default: every "container" is `node proxy.mjs` as a child process (no Docker, no isolation beyond
- * the OS user). Each child gets a fresh environment (never the invoker's own, which holds secrets), learns nothing
- * but `spec.env`, and reports its port over IPC. Children exit when the IPC channel closes, so a crashed invoker
- * leaves none behind; `cleanup` therefore only has this factory's own children to consider.
+ * The embedded default: every "container" is a runtime proxy started as a sandboxed local process tree (no
+ * Docker): bubblewrap namespaces, a uid of its own, memory and pids cgroups, rlimits — as far as the host allows
+ * (`describeSandboxHost` says what is missing, once, at start). Each child gets a fresh environment (never the
+ * invoker's own, which holds secrets), learns nothing but `spec.env`, and reports where it listens over IPC.
+ * Containers a crashed Whirl left behind on this host are found through their claims and killed before the first
+ * container starts.
  */
 export class ProcessContainerFactory implements ContainerFactory {
   private readonly proxyPath: string;
   private readonly nodePath: string;
   private readonly logger: Logger;
   private readonly live = new Map<string, ProcessContainer>();
+  private readonly sandbox: ProcessSandbox;
+  private readonly reaped: Promise<void>;
 
   constructor(options: ProcessContainerFactoryOptions) {
     this.proxyPath = options.proxyPath ?? DEFAULT_PROXY_PATH;
     this.nodePath = options.nodePath ?? process.execPath;
     this.logger = options.logger.child({ component: 'process-containers' });
+    const host = options.host ?? probeSandboxHost();
+    this.sandbox = new ProcessSandbox(host);
+    const { ok, line } = describeSandboxHost(host);
+    if (ok) this.logger.info({}, line);
+    else this.logger.warn({}, line);
+    this.reaped = reapDeadClaims(this.sandbox.claimStore).then(
+      (n) => {
+        if (n > 0) this.logger.warn({ containers: n }, 'removed process containers left by a Whirl that died');
+      },
+      (err: unknown) => this.logger.warn({ err }, 'looking for leftover process containers failed'),
+    );
+  }
+
+  /** The command that starts the Node.js runtime proxy; the sandbox wraps it. */
+  private nodeCommand(spec: ContainerSpec): RuntimeCommand {
+    const readPaths = [this.nodePath, dirname(this.proxyPath)];
+    // The libraries of the Node binary running Whirl; another binary brings its own directories.
+    if (this.nodePath === process.execPath) readPaths.push(...loadedLibraryDirs());
+    return { file: this.nodePath, args: [`--max-old-space-size=${spec.memoryMB}`, this.proxyPath], readPaths };
   }
 
   async create(spec: ContainerSpec): Promise<Container> {
+    await this.reaped;
     const env: Record<string, string> = { ...spec.env, PORT: '0', HOST: '127.0.0.1' };
     if (spec.concurrency > 1) env.__OW_ALLOW_CONCURRENT = 'true';
-    const child = spawn(this.nodePath, [`--max-old-space-size=${spec.memoryMB}`, this.proxyPath], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+    let sandboxed: SandboxedProcess;
+    try {
+      sandboxed = this.sandbox.launch(this.nodeCommand(spec), { memoryMB: spec.memoryMB, network: spec.network, env });
+    } catch (err) {
+      throw new WhirlError('WHIRL_UNAVAILABLE', [`runtime process for ${spec.name}: ${(err as Error).message}`], { cause: err });
+    }
+    const child = sandboxed.child;
     // The log buffer listens from the first byte, before the port is even known.
     const logs = new LogBuffer();
     let open = 2;
@@ -53,23 +84,40 @@ export class ProcessContainerFactory implements ContainerFactory {
     child.stdout?.on('data', (c: Buffer) => logs.push('stdout', c)).once('close', closed);
     child.stderr?.on('data', (c: Buffer) => logs.push('stderr', c)).once('close', closed);
     child.once('error', (err) => this.logger.warn({ err, container: spec.name }, 'runtime process error'));
+    // What the process (or the sandbox tools around it) said before listening: the reason when it fails to start.
+    let early = '';
+    const noteEarly = (c: Buffer) => {
+      if (early.length < 2_000) early += c.toString('utf8');
+    };
+    child.stderr?.on('data', noteEarly);
 
-    let port: number;
+    let endpoint: RuntimeEndpoint;
     try {
-      port = await awaitPort(child, LISTEN_TIMEOUT_MS);
+      const reported = await awaitEndpoint(child, LISTEN_TIMEOUT_MS);
+      // Never the path the process reports: only the socket in its own working directory.
+      endpoint = 'port' in reported || !sandboxed.socketPath ? reported : { socket: sandboxed.socketPath };
+      if ('socket' in endpoint && !sandboxed.socketPath) throw new Error('runtime process reported a socket it was not given');
     } catch (err) {
-      child.kill('SIGKILL');
-      throw new WhirlError('WHIRL_UNAVAILABLE', [`runtime process for ${spec.name}: ${(err as Error).message}`], {
+      await sandboxed.destroy();
+      const said = early.trim() ? `: ${early.trim().slice(0, 500)}` : '';
+      throw new WhirlError('WHIRL_UNAVAILABLE', [`runtime process for ${spec.name}: ${(err as Error).message}${said}`], {
         cause: err,
       });
+    } finally {
+      child.stderr?.off('data', noteEarly);
     }
-    const container = new ProcessContainer(spec.name, child, port, spec.concurrency, logs, this.logger);
+    const container = new ProcessContainer(spec.name, sandboxed, endpoint, spec.concurrency, logs, this.logger);
     this.live.set(spec.name, container);
-    child.once('exit', () => this.live.delete(spec.name));
+    // The runtime's death is the container's: whatever it started goes with it (the claim is released too).
+    child.once('exit', () => {
+      this.live.delete(spec.name);
+      void sandboxed.destroy();
+    });
     return container;
   }
 
   async cleanup(namePrefix: string): Promise<void> {
+    await this.reaped;
     const stale = [...this.live.values()].filter((c) => c.name.startsWith(namePrefix));
     await Promise.all(stale.map((c) => c.destroy()));
   }

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceUrl } from '../helpers/services.js';
+import { startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
+
+/**
+ * The attacker's action on the embedded default (process containers): every read, write, spawn and connection it
+ * tries against the host, Whirl and other actions must be refused. Runs through the whole stack (API → queue →
+ * invoker → sandboxed process container), as `npm start` does.
+ */
+
+/** Tries each attack and reports `ALLOWED: …` or `refused: <code>` per attempt. */
+const PROBE = `
+const fs = require('fs'); const net = require('net'); const cp = require('child_process');
+function attempt(out, key, fn) {
+  try { out[key] = 'ALLOWED: ' + String(fn()).slice(0, 60); } catch (e) { out[key] = 'refused: ' + (e.code || e.message); }
+}
+function connect(port) {
+  return new Promise((resolve) => {
+    if (!port) return resolve('refused: no port');
+    const s = net.connect({ host: '127.0.0.1', port });
+    const t = setTimeout(() => { s.destroy(); resolve('refused: timeout'); }, 2000);
+    s.once('connect', () => { clearTimeout(t); s.destroy(); resolve('ALLOWED: connected'); });
+    s.once('error', (e) => { clearTimeout(t); resolve('refused: ' + e.code); });
+  });
+}
+async function main(p) {
+  const out = {};
+  attempt(out, 'shadow', () => fs.readFileSync('/etc/shadow', 'utf8'));
+  attempt(out, 'whirlEnviron', () => fs.readFileSync('/proc/' + p.whirlPid + '/environ', 'utf8'));
+  attempt(out, 'whirlCmdline', () => fs.readFileSync('/proc/' + p.whirlPid + '/cmdline', 'utf8'));
+  attempt(out, 'parentEnviron', () => { const e = fs.readFileSync('/proc/' + process.ppid + '/environ', 'utf8'); if (!e.includes(p.marker)) throw new Error('not Whirl'); return e; });
+  attempt(out, 'dataDir', () => fs.readdirSync(p.dataDir).join(','));
+  attempt(out, 'entities', () => fs.readFileSync(p.dataDir + '/entities.jsonl', 'utf8'));
+  attempt(out, 'otherAction', () => fs.readFileSync(p.otherFile, 'utf8'));
+  attempt(out, 'writeHost', () => { fs.writeFileSync(p.outside, 'pwned'); return 'written'; });
+  attempt(out, 'writeUsr', () => { fs.writeFileSync('/usr/whirl-probe-' + Date.now(), 'pwned'); return 'written'; });
+  attempt(out, 'shell', () => cp.execFileSync('/bin/sh', ['-c', 'id'], { encoding: 'utf8' }));
+  attempt(out, 'uid', () => { if (process.getuid() === 0) return 'root'; throw new Error('unprivileged'); });
+  out.api = await connect(p.apiPort);
+  out.redis = await connect(p.redisPort);
+  return out;
+}`;
+
+/** Writes a file into its own working directory and reports where. */
+const NEIGHBOUR = `
+const fs = require('fs'); const path = require('path');
+function main() { fs.writeFileSync('secret.txt', 'neighbour secret'); return { file: path.resolve('secret.txt') }; }`;
+
+describe('process-container sandbox: the attacker action', () => {
+  let w: TestWhirl;
+  let dataDir: string;
+  const outside = join(tmpdir(), `whirl-probe-${randomUUID()}`);
+  // A secret in Whirl's own environment (this process is the embedded Whirl).
+  const marker = `whirl-secret-${randomUUID()}`;
+  beforeAll(async () => {
+    process.env.WHIRL_PROBE_MARKER = marker;
+    w = await startTestWhirl('embedded');
+    dataDir = w.handle.config.store.dataDir;
+  });
+  afterAll(async () => {
+    rmSync(outside, { force: true });
+    delete process.env.WHIRL_PROBE_MARKER;
+    await w?.stop();
+  });
+
+  const put = (name: string, code: string, annotations: unknown[] = []) =>
+    w.api('PUT', `/api/v1/namespaces/_/actions/${name}?overwrite=true`, { exec: { kind: 'nodejs:default', code }, annotations });
+  const invoke = async (name: string, params: unknown) => {
+    const r = await w.api('POST', `/api/v1/namespaces/_/actions/${name}?blocking=true`, params);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body.response.result;
+  };
+
+  async function probe(network: boolean): Promise<Record<string, string>> {
+    expect((await put('neighbour', NEIGHBOUR)).status).toBe(200);
+    const { file } = (await invoke('neighbour', {})) as { file: string };
+    expect((await put('probe', PROBE, network ? [] : [{ key: 'network', value: false }])).status).toBe(200);
+    const redis = serviceUrl('redis');
+    return (await invoke('probe', {
+      whirlPid: process.pid,
+      marker,
+      dataDir,
+      otherFile: file,
+      outside,
+      apiPort: Number(new URL(w.url).port),
+      redisPort: redis ? Number(new URL(redis).port) : 0,
+    })) as Record<string, string>;
+  }
+
+  const refused = (out: Record<string, string>, keys: string[]) => {
+    const allowed = Object.fromEntries(keys.filter((k) => !String(out[k]).startsWith('refused')).map((k) => [k, out[k]]));
+    expect(allowed, JSON.stringify(out)).toEqual({});
+  };
+
+  it('refuses every read, write and spawn of an action with network (the default)', async () => {
+    const out = await probe(true);
+    refused(out, ['shadow', 'whirlEnviron', 'whirlCmdline', 'parentEnviron', 'dataDir', 'entities', 'otherAction', 'writeUsr', 'shell', 'uid']);
+    // Its /tmp is its own: whatever it wrote there never reaches the host.
+    expect(existsSync(outside)).toBe(false);
+    // With network, the action shares the host's network: the API is reachable (and needs a key) by design.
+    expect(out.api).toBe('ALLOWED: connected');
+  });
+
+  it('also refuses every connection of an action with `network: false`, loopback included', async () => {
+    const out = await probe(false);
+    refused(out, ['shadow', 'whirlEnviron', 'dataDir', 'entities', 'otherAction', 'writeUsr', 'shell', 'uid', 'api', 'redis']);
+    expect(existsSync(outside)).toBe(false);
+  });
+});
