@@ -3,6 +3,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcessContainerFactory } from '../../src/adapters/containers/process/process-container-factory.js';
+import { pidsOfUid } from '../../src/adapters/containers/process/sandbox/claims.js';
+import { probeSandboxHost } from '../../src/adapters/containers/process/sandbox/host.js';
+import { silentLogger } from '../../src/ports/logger.js';
+import { initBody, json, runBody } from '../contract/container-factory.contract.js';
 import { serviceUrl } from '../helpers/services.js';
 import { startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
 
@@ -105,9 +110,70 @@ describe('process-container sandbox: the attacker action', () => {
     expect(out.api).toBe('ALLOWED: connected');
   });
 
+  it('fails an activation whose resident memory passes limits.memory (a 2 GB Buffer under 128 MB)', async () => {
+    const code = `function main() { const b = Buffer.alloc(2 * 1024 ** 3); b.fill(7); return { bytes: b.length }; }`;
+    const created = await w.api('PUT', '/api/v1/namespaces/_/actions/hog?overwrite=true', {
+      exec: { kind: 'nodejs:default', code },
+      limits: { memory: 128 },
+    });
+    expect(created.status).toBe(200);
+    const r = await w.api('POST', '/api/v1/namespaces/_/actions/hog?blocking=true', {});
+    expect(r.body.response, JSON.stringify(r.body)).toMatchObject({
+      status: 'action developer error',
+      success: false,
+      result: { error: 'The action exhausted its memory and was aborted.' },
+    });
+  });
+
   it('also refuses every connection of an action with `network: false`, loopback included', async () => {
     const out = await probe(false);
     refused(out, ['shadow', 'whirlEnviron', 'dataDir', 'entities', 'otherAction', 'writeUsr', 'shell', 'uid', 'api', 'redis']);
     expect(existsSync(outside)).toBe(false);
+  });
+});
+
+/**
+ * What the sandbox bounds below the runtime: a fork bomb and detached children. Node's runtime is used as the
+ * "any runtime" here: the sandbox wraps whatever command starts a runtime, so it holds for every kind.
+ */
+describe('process-container sandbox: processes', () => {
+  const host = probeSandboxHost();
+  const factory = new ProcessContainerFactory({ logger: silentLogger, host, limits: { pids: 40, openFiles: 256, cpuSeconds: 600 } });
+  afterAll(() => factory.close());
+  const spec = { image: 'nodejs', kind: 'nodejs:20', memoryMB: 1024, env: {}, network: true, concurrency: 1 };
+  const SPAWN = `const cp = require('child_process');
+    function main(p) {
+      const started = []; let error;
+      for (let i = 0; i < p.n; i++) {
+        try {
+          const c = cp.spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+          c.unref(); c.on('error', (e) => { error = error || e.code; });
+          if (c.pid) started.push(c.pid); else break;
+        } catch (e) { error = e.code || e.message; break; }
+      }
+      return new Promise((r) => setTimeout(() => r({ started: started.length, error, uid: process.getuid() }), 500));
+    }`;
+
+  it.runIf(host.cgroups)('bounds a fork bomb by the container\'s process limit', async () => {
+    const c = await factory.create({ ...spec, name: `whirltest_bomb_${randomUUID().slice(0, 8)}` });
+    expect((await c.init(initBody(SPAWN), 10_000)).kind).toBe('response');
+    const out = json(await c.run(runBody({ n: 200 }), 30_000)) as { started: number; error?: string; uid: number };
+    // Node's own threads count against pids.max as well: far fewer than 40 children start.
+    expect(out.started).toBeLessThan(40);
+    expect(out.error).toBe('EAGAIN');
+    await c.destroy();
+    expect(pidsOfUid(out.uid)).toEqual([]);
+  });
+
+  it.runIf(host.root)('kills detached children (paused ones too) with their container', async () => {
+    const c = await factory.create({ ...spec, name: `whirltest_detached_${randomUUID().slice(0, 8)}` });
+    expect((await c.init(initBody(SPAWN), 10_000)).kind).toBe('response');
+    const out = json(await c.run(runBody({ n: 5 }), 30_000)) as { started: number; uid: number };
+    expect(out.started).toBe(5);
+    // The runtime, its sandbox's processes and the five children, all under the container's own uid.
+    expect(pidsOfUid(out.uid).length).toBeGreaterThanOrEqual(6);
+    await c.pause();
+    await c.destroy();
+    expect(pidsOfUid(out.uid)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { LogBuffer } from '../log-buffer.js';
 import { ProcessContainer, type RuntimeEndpoint, awaitEndpoint } from './process-container.js';
 import { reapDeadClaims } from './sandbox/claims.js';
 import { type SandboxHost, describeSandboxHost, loadedLibraryDirs, probeSandboxHost } from './sandbox/host.js';
-import { ProcessSandbox, type RuntimeCommand, type SandboxedProcess } from './sandbox/sandbox.js';
+import { ProcessSandbox, type RuntimeCommand, type SandboxLimits, type SandboxedProcess } from './sandbox/sandbox.js';
 
 /** Works from `src/` (tsx) and from `dist/src/` alike, as long as `runtimes/` sits at the package root. */
 export const DEFAULT_PROXY_PATH = fileURLToPath(new URL('../../../../runtimes/nodejs/proxy.mjs', import.meta.url));
@@ -21,6 +21,8 @@ export interface ProcessContainerFactoryOptions {
   nodePath?: string;
   /** What the host offers (probed when omitted); tests pass a reduced one to exercise the fallbacks. */
   host?: SandboxHost;
+  /** Per-container process, open-file and CPU-time limits (default `SANDBOX_LIMITS`). */
+  limits?: SandboxLimits;
 }
 
 /**
@@ -44,7 +46,7 @@ export class ProcessContainerFactory implements ContainerFactory {
     this.nodePath = options.nodePath ?? process.execPath;
     this.logger = options.logger.child({ component: 'process-containers' });
     const host = options.host ?? probeSandboxHost();
-    this.sandbox = new ProcessSandbox(host);
+    this.sandbox = new ProcessSandbox(host, options.limits);
     const { ok, line } = describeSandboxHost(host);
     if (ok) this.logger.info({}, line);
     else this.logger.warn({}, line);

@@ -22,8 +22,14 @@ export interface SandboxSpec {
   env: Record<string, string>;
 }
 
-/** Per-container limits besides memory; the same as Docker containers get. */
-export const SANDBOX_LIMITS = {
+export interface SandboxLimits {
+  pids: number;
+  openFiles: number;
+  cpuSeconds: number;
+}
+
+/** Per-container limits besides memory; pids and open files as Docker containers get. */
+export const SANDBOX_LIMITS: SandboxLimits = {
   pids: 1024,
   openFiles: 1024,
   /** CPU seconds over a container's whole life (RLIMIT_CPU): a warm container is replaced after it. */
@@ -52,7 +58,10 @@ export interface SandboxedProcess {
 export class ProcessSandbox {
   private readonly claims: ClaimStore;
 
-  constructor(readonly host: SandboxHost) {
+  constructor(
+    readonly host: SandboxHost,
+    private readonly limits: SandboxLimits = SANDBOX_LIMITS,
+  ) {
     this.claims = openClaimStore(host.stateDir);
   }
 
@@ -68,7 +77,7 @@ export class ProcessSandbox {
     try {
       const memoryBytes = spec.memoryMB * 1024 * 1024;
       if (host.cgroups) {
-        cgroup = createContainerCgroup(host.cgroups, `whirl-sandbox-${claim.slot}`, { memoryBytes, pids: SANDBOX_LIMITS.pids });
+        cgroup = createContainerCgroup(host.cgroups, `whirl-sandbox-${claim.slot}`, { memoryBytes, pids: this.limits.pids });
         claim.cgroup = { version: host.cgroups.version, dirs: cgroup.dirs };
       }
       const isolatedNet = !spec.network && host.bwrap !== undefined;
@@ -79,7 +88,7 @@ export class ProcessSandbox {
 
       let argv = [command.file, ...command.args];
       if (host.bwrap) argv = [host.bwrap, ...bwrapArgs(host, command, claim, spec, memoryBytes), ...argv];
-      if (host.prlimit) argv = [host.prlimit, ...rlimitArgs(claim, !host.cgroups, memoryBytes), '--', ...argv];
+      if (host.prlimit) argv = [host.prlimit, ...rlimitArgs(this.limits, claim, !host.cgroups, memoryBytes), '--', ...argv];
       // With cgroups, the first process waits (reading stdin) until Whirl has moved it into its groups, so that
       // nothing it starts can escape them.
       if (cgroup) argv = ['/bin/sh', '-c', 'read -r _ && exec "$@"', 'whirl-sandbox', ...argv];
@@ -126,14 +135,18 @@ export class ProcessSandbox {
       }
     };
     let destroyed: Promise<void> | undefined;
+    // Read before the group is removed: the container is often destroyed as soon as its runtime dies.
+    let oom: boolean | undefined;
+    const oomKilled = () => oom ?? cgroup?.oomKilled() ?? false;
     return {
       child,
       socketPath,
       pause: () => signalAll('SIGSTOP'),
       resume: () => signalAll('SIGCONT'),
-      oomKilled: () => cgroup?.oomKilled() ?? false,
+      oomKilled,
       destroy: () => {
         destroyed ??= (async () => {
+          oom = oomKilled();
           if (child.pid !== undefined) killQuietly(-child.pid, 'SIGKILL');
           await killClaim(claim);
           this.claims.release(claim);
@@ -158,11 +171,11 @@ function bwrapArgs(host: SandboxHost, command: RuntimeCommand, claim: Claim, spe
   return args;
 }
 
-function rlimitArgs(claim: Claim, memoryByRlimit: boolean, memoryBytes: number): string[] {
+function rlimitArgs(limits: SandboxLimits, claim: Claim, memoryByRlimit: boolean, memoryBytes: number): string[] {
   const both = (n: number) => `${n}:${n}`;
-  const args = [`--nofile=${both(SANDBOX_LIMITS.openFiles)}`, `--cpu=${both(SANDBOX_LIMITS.cpuSeconds)}`, '--core=0'];
+  const args = [`--nofile=${both(limits.openFiles)}`, `--cpu=${both(limits.cpuSeconds)}`, '--core=0'];
   // RLIMIT_NPROC counts every process of the uid: a bound per container only when the uid is the container's own.
-  if (claim.uid !== undefined) args.push(`--nproc=${both(SANDBOX_LIMITS.pids)}`);
+  if (claim.uid !== undefined) args.push(`--nproc=${both(limits.pids)}`);
   // Without a memory cgroup, the data segment (private writable mappings: heap, buffers) stands in for resident memory.
   if (memoryByRlimit) args.push(`--data=${both(memoryBytes + 256 * 1024 * 1024)}`);
   return args;
