@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessContainerFactory } from '../../src/adapters/containers/process/process-container-factory.js';
 import { pidsOfUid } from '../../src/adapters/containers/process/sandbox/claims.js';
-import { probeSandboxHost } from '../../src/adapters/containers/process/sandbox/host.js';
+import { describeSandboxHost, probeSandboxHost } from '../../src/adapters/containers/process/sandbox/host.js';
 import { silentLogger } from '../../src/ports/logger.js';
 import { initBody, json, runBody } from '../contract/container-factory.contract.js';
 import { serviceUrl } from '../helpers/services.js';
@@ -16,6 +16,25 @@ import { startTestWhirl, type TestWhirl } from '../helpers/whirl.js';
  * tries against the host, Whirl and other actions must be refused. Runs through the whole stack (API → queue →
  * invoker → sandboxed process container), as `npm start` does.
  */
+
+const host = probeSandboxHost();
+
+/**
+ * These tests need the whole sandbox (bubblewrap, root, writable cgroups; scripts/services.sh installs bubblewrap).
+ * On a host without it they fail under CI=true and are skipped loudly otherwise, naming what is missing.
+ */
+function describeSandboxed(name: string, fn: () => void): void {
+  const { ok, line } = describeSandboxHost(host);
+  if (ok) return describe(name, fn);
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      throw new Error(`[sandbox] ${name}: ${line}`);
+    });
+    return;
+  }
+  console.warn(`\n[sandbox] SKIPPING "${name}": ${line}\n`);
+  describe.skip(`${name} [SKIPPED: ${line}]`, fn);
+}
 
 /** Tries each attack and reports `ALLOWED: …` or `refused: <code>` per attempt. */
 const PROBE = `
@@ -55,7 +74,7 @@ const NEIGHBOUR = `
 const fs = require('fs'); const path = require('path');
 function main() { fs.writeFileSync('secret.txt', 'neighbour secret'); return { file: path.resolve('secret.txt') }; }`;
 
-describe('process-container sandbox: the attacker action', () => {
+describeSandboxed('process-container sandbox: the attacker action', () => {
   let w: TestWhirl;
   let dataDir: string;
   const outside = join(tmpdir(), `whirl-probe-${randomUUID()}`);
@@ -136,8 +155,7 @@ describe('process-container sandbox: the attacker action', () => {
  * What the sandbox bounds below the runtime: a fork bomb and detached children. Node's runtime is used as the
  * "any runtime" here: the sandbox wraps whatever command starts a runtime, so it holds for every kind.
  */
-describe('process-container sandbox: processes', () => {
-  const host = probeSandboxHost();
+describeSandboxed('process-container sandbox: processes', () => {
   const factory = new ProcessContainerFactory({ logger: silentLogger, host, limits: { pids: 40, openFiles: 256, cpuSeconds: 600 } });
   afterAll(() => factory.close());
   const spec = { image: 'nodejs', kind: 'nodejs:20', memoryMB: 1024, env: {}, network: true, concurrency: 1 };
@@ -154,7 +172,7 @@ describe('process-container sandbox: processes', () => {
       return new Promise((r) => setTimeout(() => r({ started: started.length, error, uid: process.getuid() }), 500));
     }`;
 
-  it.runIf(host.cgroups)('bounds a fork bomb by the container\'s process limit', async () => {
+  it('bounds a fork bomb by the container\'s process limit', async () => {
     const c = await factory.create({ ...spec, name: `whirltest_bomb_${randomUUID().slice(0, 8)}` });
     expect((await c.init(initBody(SPAWN), 10_000)).kind).toBe('response');
     const out = json(await c.run(runBody({ n: 200 }), 30_000)) as { started: number; error?: string; uid: number };
@@ -165,7 +183,7 @@ describe('process-container sandbox: processes', () => {
     expect(pidsOfUid(out.uid)).toEqual([]);
   });
 
-  it.runIf(host.root)('kills detached children (paused ones too) with their container', async () => {
+  it('kills detached children (paused ones too) with their container', async () => {
     const c = await factory.create({ ...spec, name: `whirltest_detached_${randomUUID().slice(0, 8)}` });
     expect((await c.init(initBody(SPAWN), 10_000)).kind).toBe('response');
     const out = json(await c.run(runBody({ n: 5 }), 30_000)) as { started: number; uid: number };
