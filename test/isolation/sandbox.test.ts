@@ -25,7 +25,10 @@ const host = probeSandboxHost();
  */
 function describeSandboxed(name: string, fn: () => void): void {
   const { ok, line } = describeSandboxHost(host);
-  if (ok) return describe(name, fn);
+  if (ok) {
+    describe(name, fn);
+    return;
+  }
   if (process.env.CI === 'true') {
     describe(name, () => {
       throw new Error(`[sandbox] ${name}: ${line}`);
