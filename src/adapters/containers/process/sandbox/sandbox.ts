@@ -32,7 +32,7 @@ export interface SandboxLimits {
 export const SANDBOX_LIMITS: SandboxLimits = {
   pids: 1024,
   openFiles: 1024,
-  /** CPU seconds over a container's whole life (RLIMIT_CPU): a warm container is replaced after it. */
+  /** CPU seconds per process over its whole life (RLIMIT_CPU): a warm runtime past it is killed and replaced. */
   cpuSeconds: 3_600,
 };
 
