@@ -7,7 +7,7 @@ import { LogBuffer } from '../log-buffer.js';
 import { ProcessContainer, type RuntimeEndpoint, awaitEndpoint } from './process-container.js';
 import { reapDeadClaims } from './sandbox/claims.js';
 import { type SandboxHost, describeSandboxHost, loadedLibraryDirs, probeSandboxHost } from './sandbox/host.js';
-import { ProcessSandbox, type RuntimeCommand, type SandboxLimits, type SandboxedProcess } from './sandbox/sandbox.js';
+import { ProcessSandbox, type SandboxCommand, type SandboxLimits, type SandboxedProcess } from './sandbox/sandbox.js';
 
 /** Works from `src/` (tsx) and from `dist/src/` alike, as long as `runtimes/` sits at the package root. */
 export const DEFAULT_PROXY_PATH = fileURLToPath(new URL('../../../../runtimes/nodejs/proxy.mjs', import.meta.url));
@@ -59,8 +59,9 @@ export class ProcessContainerFactory implements ContainerFactory {
   }
 
   /** The command that starts the Node.js runtime proxy; the sandbox wraps it. */
-  private nodeCommand(spec: ContainerSpec): RuntimeCommand {
-    const readPaths = [this.nodePath, dirname(this.proxyPath)];
+  private nodeCommand(spec: ContainerSpec): SandboxCommand {
+    // The whole runtimes/ directory: proxies load shared helpers from beside them (runtimes/lib).
+    const readPaths = [this.nodePath, dirname(dirname(this.proxyPath))];
     // The libraries of the Node binary running Whirl; another binary brings its own directories.
     if (this.nodePath === process.execPath) readPaths.push(...loadedLibraryDirs());
     return { file: this.nodePath, args: [`--max-old-space-size=${spec.memoryMB}`, this.proxyPath], readPaths };

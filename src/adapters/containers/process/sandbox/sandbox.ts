@@ -9,7 +9,7 @@ import type { SandboxHost } from './host.js';
  * How to start a runtime's proxy, as the runtime table describes it. The sandbox wraps this command, whatever the
  * runtime, so every kind gets the same protection.
  */
-export interface RuntimeCommand {
+export interface SandboxCommand {
   file: string;
   args: string[];
   /** Host files and directories the runtime needs (its binary, libraries, proxy): bound read-only, nothing else. */
@@ -69,7 +69,7 @@ export class ProcessSandbox {
     return this.claims;
   }
 
-  launch(command: RuntimeCommand, spec: SandboxSpec): SandboxedProcess {
+  launch(command: SandboxCommand, spec: SandboxSpec): SandboxedProcess {
     const { host } = this;
     const claim = this.claims.claim((slot) => (host.root ? UID_BASE + slot : undefined));
     let cgroup: ContainerCgroup | undefined;
@@ -157,7 +157,7 @@ export class ProcessSandbox {
   }
 }
 
-function bwrapArgs(host: SandboxHost, command: RuntimeCommand, claim: Claim, spec: SandboxSpec, memoryBytes: number): string[] {
+function bwrapArgs(host: SandboxHost, command: SandboxCommand, claim: Claim, spec: SandboxSpec, memoryBytes: number): string[] {
   const args = ['--unshare-all', ...(spec.network ? ['--share-net'] : []), '--die-with-parent', '--new-session'];
   args.push('--cap-drop', 'ALL', '--proc', '/proc', '--dev', '/dev', '--size', String(memoryBytes), '--tmpfs', '/tmp');
   for (const link of host.rootLinks) args.push('--symlink', link.target, link.path);
