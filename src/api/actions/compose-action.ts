@@ -23,11 +23,11 @@ export interface ComposeInput {
 
 /**
  * Whether every action of this Whirl runs in this process's own invoker on host processes: the embedded default
- * (API and invoker in one process, the in-process queue, WHIRL_CONTAINERS=process). With a shared queue, other
+ * (API and invoker in one process, an in-process queue — memory or file — and WHIRL_CONTAINERS=process). With a shared queue, other
  * invokers (Docker ones among them) may take the work, so nothing is refused at create time.
  */
 export function hostProcessesOnly(config: Pick<Config, 'role' | 'invoker' | 'queue'>): boolean {
-  return config.role === 'all' && config.invoker.containers === 'process' && config.queue.adapter === 'memory';
+  return config.role === 'all' && config.invoker.containers === 'process' && (config.queue.adapter === 'memory' || config.queue.adapter === 'file');
 }
 
 /**
