@@ -358,6 +358,25 @@ svc_prepare_chromium() {
   svc_log "chromium: $bin"
 }
 
+# ---------------------------------------------------------------- bubblewrap (the process-container sandbox)
+
+# Debian's bubblewrap, which sandboxes the embedded default's process containers (docs/isolation.md); the sandbox
+# tests (test/isolation/sandbox.test.ts) need it and a kernel that lets it create namespaces.
+svc_prepare_bubblewrap() {
+  local bin
+  bin="$(command -v bwrap || true)"
+  if [ -z "$bin" ]; then
+    svc_apt_install bubblewrap || true
+    bin="$(command -v bwrap || true)"
+  fi
+  [ -n "$bin" ] || { svc_unavailable bubblewrap "bwrap is not installed and could not be installed"; return 1; }
+  if ! "$bin" --unshare-all --die-with-parent --ro-bind / / --proc /proc --dev /dev true >/dev/null 2>&1; then
+    svc_unavailable bubblewrap "$bin cannot create namespaces on this host (user namespaces disabled?)"
+    return 1
+  fi
+  svc_log "bubblewrap: $bin"
+}
+
 # ---------------------------------------------------------------- Kafka (single-node KRaft broker from Maven Central jars)
 
 SVC_KAFKA_DIR=''
@@ -427,6 +446,7 @@ svc_prepare_all() {
   svc_prepare_runtime_hosts || true
   svc_build_runtime_image || true
   svc_prepare_chromium || true
+  svc_prepare_bubblewrap || true
   svc_prepare_schemathesis || true
   if [ "${#SVC_FAILED[@]}" -gt 0 ]; then
     svc_banner "services NOT prepared: ${SVC_FAILED[*]} — tests needing them will be skipped"

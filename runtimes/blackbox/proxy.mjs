@@ -139,11 +139,16 @@ const server = http.createServer({ keepAlive: true }, (req, res) => {
 server.keepAliveTimeout = 0;
 server.headersTimeout = 0;
 server.requestTimeout = 0;
-server.listen(Number(process.env.PORT || 8080), process.env.HOST || '0.0.0.0', () => {
-  // Started as a process container: report the port to the parent, and do not outlive it.
+// A sandboxed container without network serves on a Unix socket in its working directory instead of a port.
+const socket = process.env.WHIRL_RUNTIME_SOCKET;
+delete process.env.WHIRL_RUNTIME_SOCKET;
+const onListening = () => {
+  // Started as a process container: report where it listens to the parent, and do not outlive it.
   if (typeof process.send === 'function') {
     const address = server.address();
-    process.send({ port: typeof address === 'object' && address ? address.port : undefined });
+    process.send(socket ? { socket } : { port: typeof address === 'object' && address ? address.port : undefined });
     process.on('disconnect', () => process.exit(0));
   }
-});
+};
+if (socket) server.listen(socket, onListening);
+else server.listen(Number(process.env.PORT || 8080), process.env.HOST || '0.0.0.0', onListening);

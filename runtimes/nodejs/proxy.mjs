@@ -261,11 +261,15 @@ server.headersTimeout = 0;
 server.requestTimeout = 0;
 server.timeout = 0;
 
-server.listen(Number(process.env.PORT || 8080), process.env.HOST || '0.0.0.0', () => {
+// A sandboxed container without network serves on a Unix socket in its working directory instead of a port.
+const socket = process.env.WHIRL_RUNTIME_SOCKET;
+const onListening = () => {
   if (typeof process.send === 'function') {
     const address = server.address();
-    process.send({ port: typeof address === 'object' && address ? address.port : undefined });
+    process.send(socket ? { socket } : { port: typeof address === 'object' && address ? address.port : undefined });
     // The parent (a local invoker) is gone: do not linger as an orphan.
     process.on('disconnect', () => process.exit(0));
   }
-});
+};
+if (socket) server.listen(socket, onListening);
+else server.listen(Number(process.env.PORT || 8080), process.env.HOST || '0.0.0.0', onListening);

@@ -13,8 +13,9 @@ Contract (what apache/openwhisk-runtime-python's actions rely on):
 - After every /init failure and every /run the sentinel line is written to stdout AND stderr, after the action's
   own output. One /run at a time (503 otherwise) unless __OW_ALLOW_CONCURRENT=true (limits.concurrency > 1: main
   then runs on several threads at once). The proxy prints nothing else.
-- PORT (default 8080) and HOST (default 0.0.0.0). Started by a Node.js parent with an IPC channel (process
-  containers), it sends {"port": N} on that channel and exits when the channel closes.
+- PORT (default 8080) and HOST (default 0.0.0.0); with WHIRL_RUNTIME_SOCKET (a sandboxed process container without
+  network) it serves on that Unix socket instead. Started by a Node.js parent with an IPC channel (process
+  containers), it sends {"port": N} (or {"socket": path}) on that channel and exits when the channel closes.
 """
 
 import base64
@@ -25,6 +26,7 @@ import io
 import json
 import os
 import site
+import socketserver
 import sys
 import tempfile
 import threading
@@ -233,15 +235,15 @@ def describe(exc):
     return text if text else type(exc).__name__
 
 
-def report_port(port):
-    """Tells a Node.js parent (process containers) our port over its IPC channel; exits when the channel closes."""
+def report_address(address):
+    """Tells a Node.js parent (process containers) where we listen over its IPC channel; exits when it closes."""
     fd = os.environ.pop("NODE_CHANNEL_FD", None)
     os.environ.pop("NODE_CHANNEL_SERIALIZATION_MODE", None)
     if fd is None:
         return
     fd = int(fd)
     os.set_inheritable(fd, False)  # never handed to processes the action starts
-    os.write(fd, (json.dumps({"port": port}) + "\n").encode())
+    os.write(fd, (json.dumps(address) + "\n").encode())
 
     def watch():
         try:
@@ -254,10 +256,28 @@ def report_port(port):
     threading.Thread(target=watch, daemon=True).start()
 
 
+class UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """HTTP over a Unix socket: a container without network has no port to listen on."""
+
+    daemon_threads = True
+
+
+class UnixHandler(Handler):
+    disable_nagle_algorithm = False  # TCP_NODELAY: not on a Unix socket
+
+    def address_string(self):  # a Unix socket's peer has no address
+        return "unix"
+
+
 def serve():
-    server = ThreadingHTTPServer((os.environ.get("HOST") or "0.0.0.0", int(os.environ.get("PORT") or 8080)), Handler)
-    server.daemon_threads = True
-    report_port(server.server_address[1])
+    socket_path = os.environ.pop("WHIRL_RUNTIME_SOCKET", None)
+    if socket_path:
+        server = UnixHTTPServer(socket_path, UnixHandler)
+        report_address({"socket": socket_path})
+    else:
+        server = ThreadingHTTPServer((os.environ.get("HOST") or "0.0.0.0", int(os.environ.get("PORT") or 8080)), Handler)
+        server.daemon_threads = True
+        report_address({"port": server.server_address[1]})
     server.serve_forever()
 
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessContainerFactory } from '../../src/adapters/containers/process/process-container-factory.js';
 import { isWhirlError } from '../../src/errors/whirl-error.js';
@@ -36,21 +37,28 @@ describe('ProcessContainerFactory specifics', () => {
     expect(init.kind).toBe('response');
     const out = json(await c.run(runBody({}), 5_000)) as { env: string[]; apiHost: string; heapMB: number };
     expect(out.apiHost).toBe('http://api');
-    expect(out.env.filter((k) => !k.startsWith('__OW_'))).toEqual(['HOST', 'PORT', 'TMPDIR']);
+    // HOME, TMPDIR (and PWD under bubblewrap) name the container's private directories.
+    const sandboxVars = ['HOME', 'PWD', 'TMPDIR'];
+    expect(out.env.filter((k) => !k.startsWith('__OW_') && !sandboxVars.includes(k))).toEqual(['HOST', 'PORT']);
     // V8 adds its young generation to the old-space cap.
     expect(out.heapMB).toBeGreaterThanOrEqual(160);
     expect(out.heapMB).toBeLessThan(256);
     await c.destroy();
   });
 
-  it('gives each runtime a temp dir of its own (TMPDIR), removed once the process is gone', async () => {
-    const c = await factory.create(spec());
-    await c.init(initBody(`function main() { require('fs').writeFileSync(require('os').tmpdir() + '/x', 'y'); return { tmp: require('os').tmpdir() }; }`), 5_000);
-    const { tmp } = json(await c.run(runBody({}), 5_000)) as { tmp: string };
-    expect(tmp).toMatch(/whirl-runtime-/);
-    expect(existsSync(`${tmp}/x`)).toBe(true);
-    await c.destroy();
-    await eventually(async () => (existsSync(tmp) ? undefined : true));
+  it('gives each runtime a private temp dir (TMPDIR), gone once the container is destroyed', async () => {
+    const file = `whirl-${randomUUID()}`;
+    const probe = `function main() { const p = require('path').join(require('os').tmpdir(), '${file}');
+      const had = require('fs').existsSync(p); require('fs').writeFileSync(p, 'y'); return { tmp: require('os').tmpdir(), had }; }`;
+    const [a, b] = await Promise.all([factory.create(spec()), factory.create(spec())]);
+    await Promise.all([a.init(initBody(probe), 5_000), b.init(initBody(probe), 5_000)]);
+    const first = json(await a.run(runBody({}), 5_000)) as { tmp: string; had: boolean };
+    const second = json(await b.run(runBody({}), 5_000)) as { tmp: string; had: boolean };
+    // The second container does not see what the first wrote.
+    expect([first.had, second.had]).toEqual([false, false]);
+    await Promise.all([a.destroy(), b.destroy()]);
+    // Under bubblewrap /tmp inside is a private tmpfs; without it, a directory on the host removed with the container.
+    await eventually(async () => (existsSync(join(first.tmp, file)) ? undefined : true));
   });
 
   it('fails create with WHIRL_UNAVAILABLE when the runtime cannot start', async () => {

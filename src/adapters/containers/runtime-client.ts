@@ -8,6 +8,8 @@ export interface RuntimeClientOptions {
   origin: string;
   /** Parallel `/run`s the action allows: one keep-alive connection each. */
   concurrency: number;
+  /** Connect to this Unix socket instead of the origin's host and port (the origin still names the Host header). */
+  socketPath?: string;
 }
 
 /** Errors that mean "nobody is listening yet": `init` keeps trying until its timeout. */
@@ -34,6 +36,7 @@ export class RuntimeClient {
       // Our own timer bounds each request (undici's coarse timers would blur short action timeouts).
       headersTimeout: 0,
       bodyTimeout: 0,
+      ...(options.socketPath ? { socketPath: options.socketPath } : {}),
     };
     // Measured on loopback: a single Client is ~10% faster than a 1-connection Pool, with a much tighter p99.
     this.pool =
