@@ -8,7 +8,7 @@ import type { NodeType } from '../../domain/composition.js';
 const COMMON = ['type', 'id', 'input', 'result', 'output', 'timeoutMs', 'retry'] as const;
 
 export const NODE_FIELDS: Record<NodeType, readonly string[]> = {
-  task: [...COMMON, 'action', 'composition'],
+  task: [...COMMON, 'action', 'composition', 'actionFrom'],
   sequence: [...COMMON, 'steps'],
   choice: [...COMMON, 'branches', 'otherwise'],
   parallel: [...COMMON, 'branches'],

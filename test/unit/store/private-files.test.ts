@@ -30,6 +30,10 @@ describe('data file modes', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const files = readdirSync(dir);
     expect(files.length).toBeGreaterThanOrEqual(4);
-    for (const f of files) expect([f, statSync(join(dir, f)).mode & 0o777]).toEqual([f, 0o600]);
+    for (const f of files) {
+      const st = statSync(join(dir, f));
+      // Directories inside the data dir (per-execution histories) are private too: 0700.
+      expect([f, st.mode & 0o777]).toEqual([f, st.isDirectory() ? 0o700 : 0o600]);
+    }
   });
 });
