@@ -71,7 +71,7 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
       const rs = await invokeAll(true, {});
       const seen = new Set(rs.map((r) => r.body.response?.result?.ppid));
       return seen.size === 2 && [...seen].every((p) => pids.has(p)) ? true : undefined;
-    }, 20_000, 300);
+    }, 60_000, 300);
 
     // Slow activations everywhere, then b dies with some of them in flight.
     const accepted: string[] = [];
