@@ -11,7 +11,7 @@ import { RedisInvokerRegistry } from '../../src/adapters/registry/redis-invoker-
  * Many invokers (issue 3): an API process and two invoker processes on one Redis. Invokers join without restarting
  * the API, share the work by placement, and when one is killed -9 mid-run every accepted activation still ends with
  * exactly one record: the ones it had started as whisk internal errors, the ones placed on it but never started
- * run by the survivor. Actions report `process.ppid`, the pid of the invoker process that runs their container.
+ * run by the survivor. Actions report `__OW_API_HOST`, which each invoker sets to a value of its own.
  */
 describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
   const id = randomUUID().slice(0, 8);
@@ -53,24 +53,34 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
 
   it('shares load, takes a new invoker without an API restart, and survives one killed -9', async () => {
     expect(new Set(names.map((n) => homeHash('guest', `guest/${n}`) % 2)).size).toBe(2);
-    const code = `function main(p) { return new Promise(r => setTimeout(() => r({ ppid: process.ppid }), p.ms || 0)); }`;
+    // Each invoker passes its own API host to the actions it runs (__OW_API_HOST): that says which one ran an
+    // activation, also from inside a sandbox's pid namespace.
+    const code = `function main(p) { return new Promise(r => setTimeout(() => r({ who: process.env.__OW_API_HOST }), p.ms || 0)); }`;
     for (const n of names) {
       expect((await api.api('PUT', `/api/v1/namespaces/_/actions/${n}`, { exec: { kind: 'nodejs:20', code } })).status).toBe(200);
     }
 
     // The API is up first; invokers join later.
-    const a = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `a${id}` });
+    const aHost = `http://a${id}.invoker`;
+    const a = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `a${id}`, WHIRL_API_HOST: aHost });
     invokers.push(a);
     const bMetrics = await freePort();
-    const b = await startWhirlProcess({ ...shared, WHIRL_ROLE: 'invoker', WHIRL_INVOKER_ID: `b${id}`, WHIRL_METRICS_PORT: String(bMetrics) });
+    const bHost = `http://b${id}.invoker`;
+    const b = await startWhirlProcess({
+      ...shared,
+      WHIRL_ROLE: 'invoker',
+      WHIRL_INVOKER_ID: `b${id}`,
+      WHIRL_METRICS_PORT: String(bMetrics),
+      WHIRL_API_HOST: bHost,
+    });
     invokers.push(b);
-    const pids = new Set([a.child.pid, b.child.pid]);
+    const hosts = new Set([aHost, bHost]);
 
     // Both get work once the API has seen them (it re-reads the registry every heartbeat period).
     await eventually(async () => {
       const rs = await invokeAll(true, {});
-      const seen = new Set(rs.map((r) => r.body.response?.result?.ppid));
-      return seen.size === 2 && [...seen].every((p) => pids.has(p)) ? true : undefined;
+      const seen = new Set(rs.map((r) => r.body.response?.result?.who));
+      return seen.size === 2 && [...seen].every((h) => hosts.has(h)) ? true : undefined;
     }, 60_000, 300);
 
     // Slow activations everywhere, then b dies with some of them in flight.
@@ -96,7 +106,7 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
     for (const s of statuses) expect(['success', 'whisk internal error']).toContain(s);
     for (const r of records.slice(accepted.length)) {
       expect(r.response.status).toBe('success'); // never started: re-dispatched, run once
-      expect(r.response.result.ppid).toBe(a.child.pid);
+      expect(r.response.result.who).toBe(aHost);
     }
 
     // Exactly one record per accepted activation.
@@ -114,7 +124,7 @@ describeWith(['redis', 'couchdb'], 'scale-out: two invoker processes', () => {
     await registry.close();
     for (const r of await invokeAll(true, {})) {
       expect(r.status).toBe(200);
-      expect(r.body.response.result.ppid).toBe(a.child.pid);
+      expect(r.body.response.result.who).toBe(aHost);
     }
   }, 120_000);
 });
